@@ -1,0 +1,39 @@
+# Two-command set-up: `make demo` and `make test` both install what they need
+# (Debian packages, a local .venv with zcf and its dependencies) and are fast
+# when everything is already in place.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.zcf-installed
+DEMO_OUT ?= out/demo
+
+.PHONY: setup system-deps demo test bench docs clean
+
+setup: system-deps $(STAMP)
+
+# Checks with dpkg-query and installs only what is missing (fast when present).
+system-deps:
+	@./scripts/system-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+demo: setup
+	$(BIN)/zcf run sample_data/zh/示例汽车集团_2025.xlsx -o $(DEMO_OUT)
+	@echo "Outputs are in $(DEMO_OUT)/"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+docs: setup
+	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
+
+clean:
+	rm -rf $(VENV) out .pytest_cache build dist *.egg-info

@@ -1,0 +1,3 @@
+from zcf.cli import main
+
+main()

@@ -1,0 +1,308 @@
+"""The ``zcf`` command line: parses options and calls the package. No logic lives here.
+
+Heavy libraries (pandas, openpyxl, pyarrow, weasyprint) are imported inside the
+commands that need them, so ``zcf --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+
+from zcf import __version__
+from zcf.env import Environment
+from zcf.errors import ExitCode, ZcfError
+
+app = typer.Typer(
+    name="zcf",
+    help="Carbon and ESG disclosure toolkit: validated ingest of your spreadsheets, "
+    "GHG inventory (Scope 1/2/3), checks and bilingual reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass
+class State:
+    env: Environment
+    config_path: Path | None = None
+
+    def config(self):
+        from zcf.config import load_config
+
+        return load_config(self.config_path, self.env.cwd)
+
+
+def _state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        env = root.obj if isinstance(root.obj, Environment) else Environment.from_os()
+        root.obj = State(env=env)
+    return root.obj
+
+
+def handles_errors(fn: Callable) -> Callable:
+    """Turn user mistakes into a one-line message and exit code; hide tracebacks (unless ZCF_DEBUG=1)."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx: typer.Context, *args: Any, **kwargs: Any) -> Any:
+        state = _state(ctx)
+        try:
+            return fn(ctx, *args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except ZcfError as exc:
+            console = state.env.console(stderr=True)
+            from rich.text import Text
+
+            console.print(Text(f"zcf: {exc.message}", style="bold red"))
+            if exc.hint:
+                console.print(Text(exc.hint))
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except Exception as exc:
+            if state.env.debug:
+                raise
+            from rich.text import Text
+
+            console = state.env.console(stderr=True)
+            console.print(
+                Text(
+                    f"zcf: internal error ({exc.__class__.__name__}: {exc}). This is a bug in zcf; "
+                    "please report it with the command you ran. Set ZCF_DEBUG=1 to see the traceback.",
+                    style="bold red",
+                )
+            )
+            raise typer.Exit(ExitCode.INTERNAL) from None
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"zcf {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+    lang: Annotated[
+        Optional[str], typer.Option("--lang", help="Language of messages: en or zh (default: ZCF_LANG or the locale).")
+    ] = None,
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="zcf.toml to use (default: ./zcf.toml if present).")
+    ] = None,
+) -> None:
+    state = _state(ctx)
+    if lang is not None:
+        if lang not in ("en", "zh"):
+            raise typer.BadParameter("use en or zh", param_hint="--lang")
+        state.env.lang = lang
+    state.config_path = config
+
+
+LangOption = Annotated[str, typer.Option("--lang", "-l", help="Header language: zh, en or both.")]
+
+
+def _check_template_lang(lang: str) -> str:
+    if lang not in ("zh", "en", "both"):
+        raise typer.BadParameter("use zh, en or both", param_hint="--lang")
+    return lang
+
+
+@app.command()
+@handles_errors
+def init(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="Folder for the new project (created if missing).")],
+    lang: LangOption = "zh",
+    company: Annotated[str, typer.Option(help="Company name written into zcf.toml.")] = "示例公司",
+    year: Annotated[Optional[int], typer.Option(help="Reporting year (default: last year).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Create a project: a commented zcf.toml and a blank input workbook.
+
+    Example:
+
+        zcf init my-inventory --company "某汽车零部件有限公司" --year 2025
+    """
+    from zcf.scaffold.project import init_project
+
+    env = _state(ctx).env
+    written = init_project(directory, _check_template_lang(lang), company, year, force)
+    console = env.console()
+    for path in written:
+        console.print(env.t(f"wrote {path}", f"已写入 {path}"))
+    console.print(
+        env.t(
+            f"Next: fill in {written[1]}, then run  zcf run {written[1]} -o {directory / 'out'}",
+            f"下一步：填写 {written[1]}，然后运行  zcf run {written[1]} -o {directory / 'out'}",
+        )
+    )
+
+
+@app.command()
+@handles_errors
+def template(
+    ctx: typer.Context,
+    tables: Annotated[Optional[list[str]], typer.Argument(help="Tables to include (default: all).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")] = Path("zcf_template.xlsx"),
+    lang: LangOption = "zh",
+) -> None:
+    """Write a blank input workbook with drop-down lists and header notes.
+
+    Tables may be given by English or Chinese name (energy, 能源, sites, ...).
+
+    Example:
+
+        zcf template energy sites -o energy.xlsx --lang both
+    """
+    from zcf.scaffold.template import write_template
+    from zcf.schema import load_schema
+
+    env = _state(ctx).env
+    schema = load_schema()
+    names = []
+    for given in tables or []:
+        spec = schema.table_for_name(given)
+        if spec is None:
+            hint = schema.table_suggestions(given)
+            raise ZcfError(
+                f"unknown table {given!r}" + (f"; did you mean {hint[0]}?" if hint else ""),
+                ExitCode.USAGE,
+                hint="Tables: " + ", ".join(f"{t.name} ({t.zh})" for t in schema.tables.values()),
+            )
+        names.append(spec.name)
+    if output.suffix.lower() != ".xlsx":
+        raise ZcfError(f"{output}: the template must be an .xlsx file", ExitCode.USAGE)
+    written = write_template(output, names or None, _check_template_lang(lang))
+    env.console().print(env.t(f"wrote {output} ({len(written)} tables)", f"已写入 {output}（{len(written)} 个数据表）"))
+
+
+InputsArgument = Annotated[list[str], typer.Argument(help="Workbooks (.xlsx/.xlsm), CSV or Parquet files, or folders.")]
+OutOption = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
+YearOption = Annotated[
+    Optional[int], typer.Option("--year", help="Reporting year (default: the organization table or zcf.toml).")
+]
+OtherYearsOption = Annotated[
+    Optional[bool], typer.Option("--allow-other-years", help="Accept rows dated outside the reporting year.")
+]
+EncodingOption = Annotated[
+    Optional[str], typer.Option("--encoding", help="Encoding of CSV files (default: detect UTF-8 or GB18030).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
+LimitOption = Annotated[int, typer.Option("--limit", help="Problems shown per sheet in the human output.")]
+
+
+def _ingest(state: State, inputs, out, year, allow_other_years, encoding):
+    from zcf.ingest import IngestOptions, ingest, write_dataset
+
+    config = state.config()
+    options = IngestOptions(
+        year=year,
+        allow_other_years=config.ingest.allow_other_years if allow_other_years is None else allow_other_years,
+        encoding=encoding or config.ingest.encoding,
+        outlier_ratio=config.ingest.outlier_ratio,
+    )
+    env = state.env
+    with env.console(stderr=True).status(env.t("Reading and validating inputs…", "正在读取并校验输入…")):
+        report = ingest(inputs, options, config.organization.model_dump())
+    write_dataset(report, out, env.lang)
+    return report
+
+
+def _print_ingest(env: Environment, report, out: Path, limit: int) -> None:
+    from zcf import ui
+
+    console = env.console()
+    ui.print_tables(console, env, report)
+    ui.print_problems(console, env, report.problems, limit)
+    hint = (
+        env.t(f"Dataset: {out / 'dataset'}/   Manifest: {out / 'manifest.json'}", f"数据集：{out / 'dataset'}/   清单：{out / 'manifest.json'}")
+        if report.valid
+        else env.t(f"Manifest with every problem: {out / 'manifest.json'}", f"全部问题见：{out / 'manifest.json'}")
+    )
+    ui.print_verdict(console, env, report, hint)
+
+
+@app.command("ingest")
+@handles_errors
+def ingest_command(
+    ctx: typer.Context,
+    inputs: InputsArgument,
+    output: OutOption,
+    year: YearOption = None,
+    allow_other_years: OtherYearsOption = None,
+    encoding: EncodingOption = None,
+    json_output: JsonOption = False,
+    limit: LimitOption = 30,
+) -> None:
+    """Read and validate input files; write the canonical dataset and manifest.
+
+    Every problem is reported with its file, sheet and cell (能源!E7). Exits 1
+    when any error is found; the dataset is then not written.
+
+    Example:
+
+        zcf ingest data/ -o out
+        zcf ingest 能源.xlsx sites.csv -o out --json
+    """
+    from zcf.io import to_json
+
+    state = _state(ctx)
+    report = _ingest(state, inputs, output, year, allow_other_years, encoding)
+    if json_output:
+        state.env.stdout.write(to_json(report.to_dict(state.env.lang)))
+    else:
+        _print_ingest(state.env, report, output, limit)
+    if not report.valid:
+        raise typer.Exit(ExitCode.INVALID)
+
+
+@app.command()
+@handles_errors
+def run(
+    ctx: typer.Context,
+    inputs: InputsArgument,
+    output: OutOption,
+    year: YearOption = None,
+    allow_other_years: OtherYearsOption = None,
+    encoding: EncodingOption = None,
+    json_output: JsonOption = False,
+    limit: LimitOption = 30,
+) -> None:
+    """The main job: ingest the inputs and build everything from them.
+
+    Today this validates and writes the dataset; calculation, checks and reports
+    join as they land.
+
+    Example:
+
+        zcf run sample_data/zh/示例汽车集团_2025.xlsx -o out
+    """
+    from zcf.io import to_json
+
+    state = _state(ctx)
+    report = _ingest(state, inputs, output, year, allow_other_years, encoding)
+    if json_output:
+        state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
+    else:
+        _print_ingest(state.env, report, output, limit)
+    if not report.valid:
+        raise typer.Exit(ExitCode.INVALID)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(obj=Environment.from_os())

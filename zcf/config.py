@@ -1,0 +1,83 @@
+"""``zcf.toml``: organisation defaults, ingest options, Scope 3 relevance, checks, report.
+
+Found in the working directory or given with ``--config``. Every section is
+optional; unknown keys are errors, so a typo does not pass silently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from zcf.errors import ExitCode, ZcfError
+
+CONFIG_NAME = "zcf.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrganizationDefaults(_Section):
+    """Used where the input has no organization table, or leaves a field out."""
+
+    company_name: str | None = None
+    reporting_year: int | None = Field(None, ge=1900, le=2100)
+    base_year: int | None = Field(None, ge=1900, le=2100)
+    consolidation_approach: Literal["operational_control", "financial_control", "equity_share"] | None = None
+    currency: str | None = None
+    revenue: float | None = Field(None, ge=0)
+    gwp_basis: Literal["AR4", "AR5", "AR6"] | None = None
+    country: str | None = None
+
+
+class IngestConfig(_Section):
+    outlier_ratio: float = Field(5.0, gt=1, description="warn when a month exceeds this multiple of the median month")
+    allow_other_years: bool = False
+    encoding: str | None = None
+
+
+class Scope3Config(_Section):
+    not_relevant: dict[str, str] = Field(
+        default_factory=dict, description="Scope 3 category number → reason it is not relevant"
+    )
+
+
+class ReportConfig(_Section):
+    lang: Literal["zh", "en"] = "zh"
+    formats: list[Literal["pdf", "xlsx"]] = Field(default_factory=lambda: ["pdf", "xlsx"])
+
+
+class Config(_Section):
+    organization: OrganizationDefaults = Field(default_factory=OrganizationDefaults)
+    ingest: IngestConfig = Field(default_factory=IngestConfig)
+    scope3: Scope3Config = Field(default_factory=Scope3Config)
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    path: Path | None = Field(None, exclude=True)
+
+
+def load_config(explicit: Path | None, cwd: Path) -> Config:
+    """The configuration from ``explicit``, else ``cwd/zcf.toml``, else defaults."""
+    path = explicit if explicit is not None else cwd / CONFIG_NAME
+    if not path.is_file():
+        if explicit is not None:
+            raise ZcfError(f"{explicit}: config file not found", ExitCode.USAGE)
+        return Config()
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ZcfError(f"{path}: not valid TOML: {exc}", ExitCode.USAGE) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ZcfError(f"{path}: cannot read: {exc}", ExitCode.USAGE) from exc
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise ZcfError("\n".join(lines), ExitCode.USAGE) from exc
+    config.path = path
+    return config

@@ -1,0 +1,192 @@
+"""Checks across rows, sheets and tables of the validated dataset.
+
+* duplicates: rows with the same key (``duplicate-key``), the same value of a
+  column that must be unique (``duplicate-value``), identical rows of tables
+  without a key (``duplicate-row``, a warning);
+* references: site_id, supplier_id, product_id, item_id must exist in the table
+  they refer to (``unknown-reference`` with "did you mean");
+* monthly energy: a month more than ``outlier_ratio`` times the median month of its
+  site/energy/meter (``outlier-month``) and months without data (``missing-months``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zcf.ingest.validate import LINEAGE, Locator
+from zcf.problems import Problem, did_you_mean, show_value
+from zcf.schema import Schema, TableSpec, normalize_name, suggest
+
+OUTLIER_RATIO = 5.0
+
+
+def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    if frame.empty:
+        return problems
+    if spec.key:
+        key = [c for c in spec.key if c in frame.columns]
+        problems += _duplicates(frame, key, locate, "duplicate-key", spec.key[0], key_columns=", ".join(spec.key))
+    for name in spec.unique:
+        present = frame[frame[name].notna()]
+        column = spec.column(name)
+        for index, first in _repeats(present, [name]):
+            problems.append(
+                locate.at(
+                    frame,
+                    index,
+                    "duplicate-value",
+                    name,
+                    column=name,
+                    column_zh=column.zh,
+                    value=show_value(frame.at[index, name]),
+                    first_row=first,
+                )
+            )
+    if not spec.key and not spec.unique and spec.layout == "rows":
+        content = [c for c in frame.columns if c not in LINEAGE]
+        problems += _duplicates(frame, content, locate, "duplicate-row", None)
+    return problems
+
+
+def _repeats(frame: pd.DataFrame, columns: list[str]):
+    """(index, where the first occurrence is) for every row repeating an earlier one on ``columns``."""
+    if frame.empty or not columns:
+        return
+    dupes = frame.duplicated(subset=columns, keep="first").to_numpy()
+    if not dupes.any():
+        return
+    keys = frame[columns].astype(object).where(frame[columns].notna(), None)
+    first_of: dict[tuple, object] = {}
+    for index, key in zip(frame.index, keys.itertuples(index=False, name=None)):
+        first_of.setdefault(key, index)
+    for index, key, dupe in zip(frame.index, keys.itertuples(index=False, name=None), dupes):
+        if dupe:
+            yield index, _where(frame, first_of[key], index)
+
+
+def _where(frame: pd.DataFrame, first, index) -> str:
+    """Row number of ``first``, with its file and sheet when they differ from ``index``'s."""
+    file, sheet, row = (frame.at[first, c] for c in LINEAGE)
+    same = (file, sheet) == (frame.at[index, "_source_file"], frame.at[index, "_source_sheet"])
+    if same:
+        return str(row)
+    return f"{row} ({file}{'' if pd.isna(sheet) else ':' + str(sheet)})"
+
+
+def _duplicates(frame, subset, locate, code, column, key_columns: str = "") -> list[Problem]:
+    return [
+        locate.at(frame, index, code, column, first_row=first, columns=key_columns)
+        for index, first in _repeats(frame, subset)
+    ]
+
+
+def _reference_sets(schema: Schema, tables: dict[str, pd.DataFrame], target: str) -> set[str] | None:
+    """Values of ``table.column`` (or the union of several, ``a.x|b.y``); None if no such table."""
+    values: set[str] | None = None
+    for ref in target.split("|"):
+        table, _, column = ref.partition(".")
+        if table in tables and column in tables[table].columns:
+            values = (values or set()) | set(tables[table][column].dropna().astype(str))
+    return values
+
+
+def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: Locator) -> list[Problem]:
+    problems: list[Problem] = []
+    for name, frame in tables.items():
+        spec = schema.tables[name]
+        for column in spec.columns:
+            if not column.references or column.name not in frame.columns:
+                continue
+            present = frame[column.name].notna()
+            if not present.any():
+                continue
+            known = _reference_sets(schema, tables, column.references)
+            target_table = column.references.split(".")[0]
+            if known is None:
+                first = frame.index[present.to_numpy()][0]
+                problems.append(
+                    Problem(
+                        "reference-not-checked",
+                        file=frame.at[first, "_source_file"],
+                        sheet=None if pd.isna(frame.at[first, "_source_sheet"]) else frame.at[first, "_source_sheet"],
+                        column=column.name,
+                        params={"column": column.name, "column_zh": column.zh, "table": target_table},
+                    )
+                )
+                continue
+            unknown = present & ~frame[column.name].astype(str).isin(known)
+            if not unknown.any():
+                continue
+            choices = {normalize_name(v): v for v in known}
+            hints = {v: suggest(v, choices, n=1) for v in frame.loc[unknown, column.name].unique()}
+            for index in frame.index[unknown.to_numpy()]:
+                value = frame.at[index, column.name]
+                hint = hints[value]
+                problems.append(
+                    locate.at(
+                        frame,
+                        index,
+                        "unknown-reference",
+                        column.name,
+                        column=column.name,
+                        column_zh=column.zh,
+                        value=show_value(value),
+                        table=target_table,
+                        **did_you_mean(hint),
+                    )
+                )
+    return problems
+
+
+def monthly_problems(
+    spec: TableSpec, frame: pd.DataFrame, reporting_year: int | None, locate: Locator, ratio: float = OUTLIER_RATIO
+) -> list[Problem]:
+    """Outlier months and missing months per group of a monthly table (energy)."""
+    if spec.monthly is None or frame.empty or "quantity_std" not in frame.columns:
+        return []
+    group = [c for c in spec.monthly.group if c in frame.columns]
+    complete = np.logical_and.reduce([frame[c].notna().to_numpy() for c in group if spec.column(c).required])
+    monthly = frame[complete & frame["period_month"].notna().to_numpy() & frame["quantity_std"].notna().to_numpy()]
+    if reporting_year is not None:
+        monthly = monthly[monthly["period_year"] == reporting_year]
+    if monthly.empty:
+        return []
+    problems: list[Problem] = []
+    keyed = monthly.assign(**{c: monthly[c].astype(object).where(monthly[c].notna(), "") for c in group})
+    for key, rows in keyed.groupby(group, sort=True):
+        label = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)) if k != "")
+        totals = rows.groupby("period_month")["quantity_std"].sum()
+        median = float(np.median(totals.to_numpy()))
+        if len(totals) >= 3 and median > 0:
+            for month, total in totals.items():
+                if total > ratio * median:
+                    index = rows.index[rows["period_month"] == month][0]
+                    value = f"{frame.at[index, 'quantity']:g} {frame.at[index, 'unit']}"
+                    problems.append(
+                        locate.at(
+                            frame,
+                            index,
+                            "outlier-month",
+                            "quantity",
+                            value=value,
+                            ratio=f"{total / median:.1f}",
+                            group=label,
+                        )
+                    )
+        if reporting_year is not None:
+            missing = sorted(set(range(1, 13)) - set(int(m) for m in totals.index))
+            if missing:
+                months = ", ".join(f"{reporting_year}-{m:02d}" for m in missing)
+                first = rows.index[0]
+                problem = locate.at(frame, first, "missing-months", None, group=label, months=months)
+                problems.append(
+                    Problem(
+                        problem.code,
+                        file=problem.file,
+                        sheet=problem.sheet,
+                        params=problem.params,
+                    )
+                )
+    return problems

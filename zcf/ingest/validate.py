@@ -1,0 +1,367 @@
+"""Validate one mapped sheet cell by cell and build its typed, canonical frame.
+
+Checks here need only the sheet itself: types, required values, ranges,
+enumerations (with "did you mean"), units and their kind, rows that need one of
+several column groups, periods outside the reporting year. Checks that need
+several sheets or tables (duplicates, references, outliers) live in
+:mod:`zcf.ingest.crosscheck`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zcf.factors import FactorResolver, energy_content
+from zcf.ingest import coerce
+from zcf.ingest.mapping import MappedTable
+from zcf.problems import Problem, did_you_mean, show_value
+from zcf.schema import ColumnSpec, Schema, TableSpec
+
+LINEAGE = ["_source_file", "_source_sheet", "_source_row"]
+_MAX_ALLOWED_SHOWN = 12
+
+
+@dataclass
+class Context:
+    """What validation needs to know beyond the sheet itself."""
+
+    schema: Schema
+    reporting_year: int | None = None
+    allow_other_years: bool = False
+    resolver: FactorResolver = field(default_factory=FactorResolver)
+    extra_enum_values: dict[str, list[str]] = field(default_factory=dict)  # enum name → extra values
+    region: str = "CN"
+
+
+class Locator:
+    """Builds problems that point at a row (and column) of a canonical frame."""
+
+    def __init__(self) -> None:
+        self.letters: dict[tuple[str, str | None], dict[str, str]] = {}
+
+    def add(self, mapped: MappedTable) -> None:
+        self.letters[(mapped.source.file, mapped.source.sheet)] = mapped.letters
+
+    def at(self, frame: pd.DataFrame, index: Any, code: str, where: str | None = None, /, **params: Any) -> Problem:
+        file, sheet, row = (frame.at[index, c] for c in LINEAGE)
+        sheet = None if pd.isna(sheet) else sheet
+        letter = self.letters.get((file, sheet), {}).get(where) if where else None
+        return Problem(code, file=file, sheet=sheet, row=int(row), column=where, column_letter=letter, params=params)
+
+
+def _column_params(column: ColumnSpec) -> dict[str, str]:
+    return {"column": column.name, "column_zh": column.zh}
+
+
+def _allowed(values: list[str]) -> str:
+    shown = values[:_MAX_ALLOWED_SHOWN]
+    return ", ".join(shown) + (", …" if len(values) > len(shown) else "")
+
+
+def coerce_column(column: ColumnSpec, raw: pd.Series, ctx: Context) -> coerce.Coerced:
+    kind = column.type
+    if kind in ("number", "ratio", "percent"):
+        return coerce.to_number(raw, percent=kind if kind != "number" else None)
+    if kind == "integer":
+        return coerce.to_integer(raw)
+    if kind == "year":
+        return coerce.to_year(raw)
+    if kind == "boolean":
+        return coerce.to_boolean(raw)
+    if kind == "id":
+        return coerce.to_id(raw)
+    if kind == "text":
+        return coerce.to_text(raw)
+    if kind == "period":
+        return coerce.to_period(raw)
+    if kind == "enum":
+        spec = ctx.schema.enums[column.enum]  # type: ignore[index]
+        lookup = coerce.enum_lookup_with_extra(spec, ctx.extra_enum_values.get(spec.name, []))
+        return coerce.to_enum(raw, lookup)
+    if kind == "province":
+        return coerce.to_enum(raw, ctx.schema.province_lookup)
+    if kind == "grid_region":
+        return coerce.to_enum(raw, ctx.schema.grid_regions.lookup)
+    if kind == "unit":
+        return coerce.to_unit(raw)
+    if kind == "factor_unit":
+        return coerce.to_factor_unit(raw)
+    raise ValueError(f"unknown column type {kind!r}")  # guarded by the schema model
+
+
+def _enum_choices(column: ColumnSpec, ctx: Context) -> tuple[dict[str, str], list[str]]:
+    if column.type == "province":
+        return ctx.schema.province_lookup, [p.zh for p in ctx.schema.provinces]
+    if column.type == "grid_region":
+        spec = ctx.schema.grid_regions
+    else:
+        spec = ctx.schema.enums[column.enum]  # type: ignore[index]
+    lookup = coerce.enum_lookup_with_extra(spec, ctx.extra_enum_values.get(spec.name, []))
+    return lookup, sorted(set(lookup.values()), key=list(lookup.values()).index)
+
+
+def _cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coerce.Coerced, ctx: Context) -> dict:
+    params: dict[str, Any] = {**_column_params(column), "value": show_value(value)}
+    if code == "unknown-value":
+        from zcf.schema import suggest
+
+        lookup, allowed = _enum_choices(column, ctx)
+        params.update(did_you_mean(suggest(str(value), lookup)))
+        params["allowed"] = _allowed(allowed)
+    elif code == "unknown-unit":
+        extra = coerced.params.get(str(value).strip(), {})
+        params.update(did_you_mean(extra.get("suggestions", [])))
+    return params
+
+
+def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed canonical frame for one sheet, plus the cell-level problems found.
+
+    Rows with errors stay in the frame (the ingest is then invalid anyway);
+    cells that could not be read are left empty.
+    """
+    spec = mapped.spec
+    data = mapped.data
+    src = mapped.source
+    problems: list[Problem] = []
+    out = pd.DataFrame(index=data.index)
+    ok_rows = np.ones(len(data), dtype=bool)
+
+    def problem_at(i: int, code: str, where: ColumnSpec | None, /, **params: Any) -> Problem:
+        letter = mapped.letters.get(where.name) if where else None
+        return Problem(
+            code,
+            file=src.file,
+            sheet=src.sheet,
+            row=int(mapped.row_numbers[i]),
+            column=where.name if where else None,
+            column_letter=letter,
+            params=params,
+        )
+
+    for column in spec.columns:
+        if column.name not in data.columns:
+            raw = pd.Series([None] * len(data), index=data.index, dtype=object)
+        else:
+            raw = data[column.name]
+        coerced = coerce_column(column, raw, ctx)
+        codes = coerced.codes
+        bad = codes.notna().to_numpy()
+        for i in np.flatnonzero(bad):
+            code = codes.iat[i]
+            problems.append(problem_at(i, code, column, **_cell_problem_params(column, code, raw.iat[i], coerced, ctx)))
+        ok_rows &= ~bad
+        values = coerced.values
+        missing = values.isna().to_numpy() & ~bad
+        if column.required and column.name in data.columns:
+            for i in np.flatnonzero(missing):
+                problems.append(problem_at(i, "missing-value", column, **_column_params(column)))
+            ok_rows &= ~missing
+        if column.type in ("number", "ratio", "percent", "integer"):
+            problems.extend(_range_problems(column, values, raw, problem_at))
+        if column.default is not None and missing.any() and column.type != "period":
+            values = values.copy()
+            values[missing] = column.default
+        _store(out, column, values)
+
+    _apply_enum_defaults(spec, out, ctx)
+    problems.extend(_unit_kind_problems(spec, out, data, ctx, problem_at))
+    problems.extend(_row_rule_problems(spec, out, problem_at))
+    problems.extend(_year_problems(spec, out, data, ctx, problem_at))
+    if spec.quantity:
+        _normalise_quantity(spec, out)
+    if spec.name == "energy":
+        problems.extend(_energy_content(out, ctx, src))
+
+    for name in mapped.extra:
+        out[name] = coerce.to_text(data[name]).values
+    out["_source_file"] = src.file
+    out["_source_sheet"] = src.sheet
+    out["_source_row"] = mapped.row_numbers.astype("int64")
+    return out.reset_index(drop=True), problems
+
+
+def _store(out: pd.DataFrame, column: ColumnSpec, values: pd.Series) -> None:
+    if column.type == "period":
+        periods = values
+        out[column.name] = pd.Series([p.text if p else None for p in periods], index=out.index, dtype="string")
+        out[f"{column.name}_year"] = pd.Series([p.year if p else None for p in periods], index=out.index, dtype="Int64")
+        out[f"{column.name}_month"] = pd.Series(
+            [p.month if p else None for p in periods], index=out.index, dtype="Int64"
+        )
+    elif column.type == "unit":
+        out[column.name] = pd.Series([u.text if u else None for u in values], index=out.index, dtype="string")
+        out[f"_{column.name}_parsed"] = values  # dropped before writing
+    elif column.type == "factor_unit":
+        out[column.name] = pd.Series([u.text if u else None for u in values], index=out.index, dtype="string")
+    elif column.type in ("number", "ratio", "percent"):
+        out[column.name] = values.astype("float64")
+    elif column.type in ("integer", "year"):
+        out[column.name] = values.astype("Int64")
+    elif column.type == "boolean":
+        out[column.name] = values.astype("boolean")
+    else:
+        out[column.name] = values.astype("string")
+
+
+def _range_problems(column: ColumnSpec, values: pd.Series, raw: pd.Series, problem_at) -> list[Problem]:
+    problems = []
+    v = values.astype("float64").to_numpy()
+    low = column.min if column.min is not None else (0 if column.type == "ratio" else None)
+    high = column.max if column.max is not None else (1 if column.type == "ratio" else None)
+    if low is not None:
+        for i in np.flatnonzero(v < low):
+            code = "negative-value" if low == 0 else "out-of-range"
+            problems.append(
+                problem_at(i, code, column, **_column_params(column), value=show_value(raw.iat[i]), low=low, high=high or "∞")
+            )
+    if high is not None:
+        for i in np.flatnonzero(v > high):
+            problems.append(
+                problem_at(i, "out-of-range", column, **_column_params(column), value=show_value(raw.iat[i]), low=low, high=high)
+            )
+    return problems
+
+
+def _apply_enum_defaults(spec: TableSpec, out: pd.DataFrame, ctx: Context) -> None:
+    """Fill blank cells from the enum value of another column (electricity → supply grid)."""
+    for column in spec.columns:
+        if column.type != "enum":
+            continue
+        for value in ctx.schema.enums[column.enum].values:  # type: ignore[index]
+            for target, default in value.defaults.items():
+                if target not in out.columns:
+                    continue
+                rows = (out[column.name] == value.value).fillna(False).to_numpy(dtype=bool) & out[target].isna().to_numpy()
+                if rows.any():
+                    out.loc[rows, target] = default
+
+
+def _unit_kind_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: Context, problem_at) -> list:
+    """Units of a kind the column (or, in the energy table, the energy type) does not take."""
+    problems = []
+    for column in spec.columns:
+        parsed_col = f"_{column.name}_parsed"
+        if column.type != "unit" or parsed_col not in out.columns:
+            continue
+        kinds = out[parsed_col].map(lambda u: u.kind if u is not None else None)
+        by_type = spec.name == "energy" and "energy_type" in out.columns
+        subjects = out["energy_type"].astype(object) if by_type else pd.Series(None, index=out.index, dtype=object)
+        pairs = pd.DataFrame({"kind": kinds, "subject": subjects})
+        verdicts: dict[tuple, tuple[str, ...] | None] = {}
+        for kind, subject in pairs.dropna(subset=["kind"]).drop_duplicates().itertuples(index=False):
+            allowed, what = column.unit_kinds, f"the {spec.name} table"
+            if subject is not None and not pd.isna(subject):
+                value_spec = ctx.schema.enums["energy_type"].value_spec(subject)
+                if value_spec and value_spec.unit_kinds:
+                    allowed, what = value_spec.unit_kinds, str(subject)
+            verdicts[(kind, subject)] = None if kind in allowed else (what, allowed)
+        if all(v is None for v in verdicts.values()):
+            continue
+        for i, (kind, subject) in enumerate(pairs.itertuples(index=False)):
+            verdict = verdicts.get((kind, subject)) if kind is not None else None
+            if verdict is None:
+                continue
+            what, allowed = verdict
+            problems.append(
+                problem_at(
+                    i,
+                    "unit-not-allowed",
+                    column,
+                    **_column_params(column),
+                    value=show_value(data[column.name].iat[i]),
+                    kind=kind,
+                    what=what,
+                    allowed=" / ".join(allowed),
+                )
+            )
+            out.iat[i, out.columns.get_loc(parsed_col)] = None
+    return problems
+
+
+def _row_rule_problems(spec: TableSpec, out: pd.DataFrame, problem_at) -> list[Problem]:
+    problems = []
+
+    def filled(name: str) -> np.ndarray:
+        return out[name].notna().to_numpy() if name in out.columns else np.zeros(len(out), dtype=bool)
+
+    if spec.one_of:
+        satisfied = np.zeros(len(out), dtype=bool)
+        for group in spec.one_of:
+            satisfied |= np.logical_and.reduce([filled(c) for c in group])
+        options = " or ".join("+".join(group) for group in spec.one_of)
+        for i in np.flatnonzero(~satisfied):
+            problems.append(problem_at(i, "incomplete-row", None, options=options))
+    for group in spec.together:
+        masks = [filled(c) for c in group]
+        some, every = np.logical_or.reduce(masks), np.logical_and.reduce(masks)
+        for i in np.flatnonzero(some & ~every):
+            given = [c for c, m in zip(group, masks) if m[i]]
+            absent = [c for c, m in zip(group, masks) if not m[i]]
+            column = spec.column(absent[0])
+            problems.append(problem_at(i, "incomplete-group", column, filled=", ".join(given), missing=", ".join(absent)))
+    return problems
+
+
+def _year_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: Context, problem_at) -> list:
+    if ctx.reporting_year is None or ctx.allow_other_years or "period" not in out.columns:
+        return []
+    years = out["period_year"]
+    outside = years.notna().to_numpy() & (years.fillna(ctx.reporting_year) != ctx.reporting_year).to_numpy()
+    column = spec.column("period")
+    return [
+        problem_at(
+            i,
+            "period-outside-year",
+            column,
+            **_column_params(column),
+            value=show_value(out["period"].iat[i]),
+            year=ctx.reporting_year,
+        )
+        for i in np.flatnonzero(outside)
+    ]
+
+
+def _normalise_quantity(spec: TableSpec, out: pd.DataFrame) -> None:
+    """quantity_std and unit_std: the quantity in the canonical unit of its kind."""
+    value_col, unit_col = spec.quantity.value, spec.quantity.unit  # type: ignore[union-attr]
+    parsed = out.pop(f"_{unit_col}_parsed")
+    factor = parsed.map(lambda u: u.to_canonical if u is not None else np.nan).astype("float64")
+    out["quantity_std"] = out[value_col] * factor
+    out["unit_std"] = pd.Series([u.canonical if u is not None else None for u in parsed], index=out.index, dtype="string")
+    out["_kind"] = [u.kind if u is not None else None for u in parsed]
+
+
+def _energy_content(out: pd.DataFrame, ctx: Context, src) -> list[Problem]:
+    """energy_mwh: the energy content of each energy row (fuels via NCV and density)."""
+    kinds = out.pop("_kind")
+    energy = pd.Series(np.nan, index=out.index, dtype="float64")
+    is_energy = (kinds == "energy").to_numpy()
+    energy[is_energy] = out.loc[is_energy, "quantity_std"]
+    problems = []
+    pairs = out.loc[~is_energy & kinds.notna().to_numpy(), ["energy_type"]].assign(kind=kinds)
+    for (energy_type, kind), rows in pairs.groupby(["energy_type", "kind"], sort=True).groups.items():
+        content = energy_content(ctx.resolver, energy_type, kind, [ctx.region], ctx.reporting_year)
+        if content is None:
+            unit = out.loc[rows[0], "unit"]
+            problems.append(
+                Problem(
+                    "no-energy-content",
+                    file=src.file,
+                    sheet=src.sheet,
+                    params={"energy_type": energy_type, "unit": unit, "activity": f"ncv.{energy_type}"},
+                )
+            )
+            continue
+        energy[rows] = out.loc[rows, "quantity_std"] * content.mwh_per_unit
+    out["energy_mwh"] = energy
+    return problems
+
+
+def finish_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop helper columns that are not part of the canonical dataset."""
+    return frame.drop(columns=[c for c in frame.columns if c.startswith("_") and c not in LINEAGE])

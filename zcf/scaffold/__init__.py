@@ -1,0 +1,1 @@
+"""Things zcf writes for people to fill in: input templates and new projects."""

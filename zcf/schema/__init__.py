@@ -1,0 +1,281 @@
+"""Input table definitions (SPEC §2), loaded from the data files next to this module.
+
+``tables.toml`` declares every table and column with its Chinese alias, type,
+requiredness and bilingual description; ``enums.toml`` the enumerations;
+``provinces.csv`` and ``grid_regions.csv`` the Chinese provinces and grids.
+Everything here is plain data plus name matching — no validation logic.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import re
+import tomllib
+import unicodedata
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HERE = Path(__file__).parent
+
+ColumnType = Literal[
+    "id", "text", "number", "integer", "ratio", "percent", "boolean", "year",
+    "period", "enum", "unit", "province", "grid_region", "factor_unit",
+]
+
+_SEPARATORS = re.compile(r"[\s_\-./·]+")
+
+
+def normalize_name(text: str) -> str:
+    """Key used to match names: NFKC, case-folded, separators collapsed to ``_``.
+
+    ``"Site ID"``, ``"site-id"`` and ``"SITE_ID"`` all give ``"site_id"``;
+    full-width characters become half-width.
+    """
+    text = unicodedata.normalize("NFKC", str(text)).casefold().strip().strip("*").strip()
+    return _SEPARATORS.sub("_", text).strip("_")
+
+
+def suggest(word: str, choices: dict[str, str], n: int = 3) -> list[str]:
+    """Up to ``n`` canonical values whose names are close to ``word``.
+
+    ``choices`` maps normalised names (aliases included) to canonical values.
+    """
+    close = difflib.get_close_matches(normalize_name(word), list(choices), n=n * 3, cutoff=0.6)
+    out: list[str] = []
+    for key in close:
+        value = choices[key]
+        if value not in out:
+            out.append(value)
+    return out[:n]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class EnumValue(_Frozen):
+    value: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    unit_kinds: tuple[str, ...] = ()
+    defaults: dict[str, str] = Field(default_factory=dict)
+
+
+class EnumSpec(_Frozen):
+    name: str
+    description_en: str
+    description_zh: str
+    values: tuple[EnumValue, ...]
+
+    @cached_property
+    def lookup(self) -> dict[str, str]:
+        """Normalised name or alias → canonical value."""
+        out: dict[str, str] = {}
+        for v in self.values:
+            for name in (v.value, v.zh, *v.aliases):
+                out.setdefault(normalize_name(name), v.value)
+        return out
+
+    def value_spec(self, value: str) -> EnumValue | None:
+        return next((v for v in self.values if v.value == value), None)
+
+
+class ColumnSpec(_Frozen):
+    name: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    type: ColumnType
+    required: bool = False
+    enum: str | None = None
+    unit_kinds: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    default: str | float | int | bool | None = None
+    references: str | None = None
+    description_en: str
+    description_zh: str
+    example: str = ""
+
+    def header(self, lang: str) -> str:
+        """Header text for a template in ``lang`` (zh, en or both)."""
+        if lang == "zh":
+            return self.zh
+        if lang == "both":
+            return f"{self.zh}\n{self.name}"
+        return self.name
+
+    def description(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" else self.description_en
+
+
+class QuantitySpec(_Frozen):
+    value: str
+    unit: str
+
+
+class MonthlySpec(_Frozen):
+    group: tuple[str, ...]
+
+
+class TableSpec(_Frozen):
+    name: str
+    zh: str
+    aliases: tuple[str, ...] = ()
+    layout: Literal["rows", "key_value"] = "rows"
+    key: tuple[str, ...] = ()
+    unique: tuple[str, ...] = ()
+    quantity: QuantitySpec | None = None
+    monthly: MonthlySpec | None = None
+    one_of: tuple[tuple[str, ...], ...] = ()
+    together: tuple[tuple[str, ...], ...] = ()
+    description_en: str
+    description_zh: str
+    columns: tuple[ColumnSpec, ...] = Field(min_length=1)
+
+    def column(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.name == name)
+
+    @cached_property
+    def column_lookup(self) -> dict[str, str]:
+        """Normalised header (English, Chinese or alias) → column name."""
+        out: dict[str, str] = {}
+        for c in self.columns:
+            for name in (c.name, c.zh, *c.aliases):
+                out.setdefault(normalize_name(name), c.name)
+        return out
+
+    def description(self, lang: str) -> str:
+        return self.description_zh if lang == "zh" else self.description_en
+
+    def title(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.name
+
+
+class Province(_Frozen):
+    code: str
+    zh: str
+    en: str
+    grid_region: str
+    aliases: tuple[str, ...] = ()
+
+
+class Schema(_Frozen):
+    """All tables, enumerations, provinces and grid regions."""
+
+    tables: dict[str, TableSpec]
+    enums: dict[str, EnumSpec]
+    provinces: tuple[Province, ...]
+    grid_regions: EnumSpec
+    ignored_sheets: tuple[str, ...] = ()
+
+    def table(self, name: str) -> TableSpec:
+        return self.tables[name]
+
+    def table_for_name(self, sheet_or_file: str) -> TableSpec | None:
+        """The table a sheet or file name stands for (English, Chinese or alias), if any.
+
+        A bilingual name such as ``能源 energy`` matches through either word.
+        """
+        lookup = self.table_lookup
+        name = lookup.get(normalize_name(sheet_or_file))
+        if name is None:
+            for word in str(sheet_or_file).split():
+                name = lookup.get(normalize_name(word))
+                if name:
+                    break
+        return self.tables.get(name or "")
+
+    def is_ignored_sheet(self, name: str) -> bool:
+        """Sheets zcf's own templates add for people (instructions, drop-down lists)."""
+        return normalize_name(name) in {normalize_name(n) for n in self.ignored_sheets}
+
+    def table_suggestions(self, name: str) -> list[str]:
+        return suggest(name, self.table_lookup)
+
+    @cached_property
+    def table_lookup(self) -> dict[str, str]:
+        """Normalised table name, Chinese name or alias → table name."""
+        out: dict[str, str] = {}
+        for t in self.tables.values():
+            for name in (t.name, t.zh, *t.aliases):
+                out.setdefault(normalize_name(name), t.name)
+        return out
+
+    @cached_property
+    def province_lookup(self) -> dict[str, str]:
+        """Normalised province name or code (江苏, 江苏省, Jiangsu, JS, CN-JS) → ``CN-JS``."""
+        out: dict[str, str] = {}
+        for p in self.provinces:
+            for name in (p.code, p.code.removeprefix("CN-"), p.zh, p.en, *p.aliases):
+                out.setdefault(normalize_name(name), p.code)
+        return out
+
+    def province(self, code: str) -> Province:
+        return next(p for p in self.provinces if p.code == code)
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with open(HERE / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@cache
+def load_schema() -> Schema:
+    """The schema shipped with zcf (cached)."""
+    with open(HERE / "tables.toml", "rb") as f:
+        raw = tomllib.load(f)
+    tables_raw = raw["tables"]
+    with open(HERE / "enums.toml", "rb") as f:
+        enums_raw = tomllib.load(f)
+    enums = {name: EnumSpec(name=name, **body) for name, body in enums_raw.items()}
+    tables = {name: TableSpec(name=name, **body) for name, body in tables_raw.items()}
+    provinces = tuple(
+        Province(**{**row, "aliases": tuple(a for a in row["aliases"].split("|") if a)})
+        for row in _read_csv("provinces.csv")
+    )
+    grid_regions = EnumSpec(
+        name="grid_region",
+        description_en="Regional power grid",
+        description_zh="区域电网",
+        values=tuple(
+            EnumValue(value=r["code"], zh=r["zh"], aliases=(r["en"],)) for r in _read_csv("grid_regions.csv")
+        ),
+    )
+    schema = Schema(
+        tables=tables,
+        enums=enums,
+        provinces=provinces,
+        grid_regions=grid_regions,
+        ignored_sheets=tuple(raw.get("ignored_sheets", ())),
+    )
+    _check_consistency(schema)
+    return schema
+
+
+def _check_consistency(schema: Schema) -> None:
+    """Catch mistakes in the data files early (they are part of the code base)."""
+    for t in schema.tables.values():
+        names = {c.name for c in t.columns}
+        for col in t.columns:
+            if col.type == "enum" and col.enum not in schema.enums:
+                raise ValueError(f"{t.name}.{col.name}: unknown enum {col.enum!r}")
+            if col.references:
+                ref_table, _, ref_col = col.references.partition(".")
+                if ref_col not in {c.name for c in schema.tables[ref_table].columns}:
+                    raise ValueError(f"{t.name}.{col.name}: bad reference {col.references!r}")
+        groups = [t.key, t.unique, *t.one_of, *t.together]
+        if t.quantity:
+            groups.append((t.quantity.value, t.quantity.unit))
+        if t.monthly:
+            groups.append(t.monthly.group)
+        for group in groups:
+            missing = set(group) - names
+            if missing:
+                raise ValueError(f"{t.name}: unknown columns {sorted(missing)}")
+        lookup_keys = [normalize_name(n) for c in t.columns for n in (c.name, c.zh)]
+        if len(lookup_keys) != len(set(lookup_keys)):
+            raise ValueError(f"{t.name}: two columns share a name or Chinese alias")

@@ -1,0 +1,95 @@
+"""Human output with rich: summaries and problem listings.
+
+Every piece of text that comes from an input file is wrapped in ``rich.text.Text``
+so that markup-like strings (``[bold]``) in a spreadsheet print literally.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+
+from zcf.problems import Problem, count_by_severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from zcf.env import Environment
+    from zcf.ingest import IngestReport
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+
+
+def _counts_text(env: Environment, problems: list[Problem]) -> str:
+    counts = count_by_severity(problems)
+    parts = []
+    if counts["errors"]:
+        parts.append(env.t(f"{counts['errors']} error{'s' * (counts['errors'] != 1)}", f"{counts['errors']} 个错误"))
+    if counts["warnings"]:
+        parts.append(
+            env.t(f"{counts['warnings']} warning{'s' * (counts['warnings'] != 1)}", f"{counts['warnings']} 个警告")
+        )
+    if counts["info"]:
+        parts.append(env.t(f"{counts['info']} note{'s' * (counts['info'] != 1)}", f"{counts['info']} 条提示"))
+    return env.t(", ", "，").join(parts) or env.t("no problems", "没有问题")
+
+
+def print_tables(console: Console, env: Environment, report: IngestReport) -> None:
+    from zcf.schema import load_schema
+
+    schema = load_schema()
+    table = Table(title=env.t("Tables read", "已读取的数据表"), title_justify="left", show_edge=False)
+    table.add_column(env.t("table", "数据表"))
+    table.add_column(env.t("name", "名称"))
+    table.add_column(env.t("rows", "行数"), justify="right")
+    table.add_column(env.t("from", "来源"))
+    for name, frame in sorted(report.tables.items()):
+        sources = sorted({f"{f}" + (f":{s}" if isinstance(s, str) else "") for f, s in
+                          zip(frame["_source_file"], frame["_source_sheet"])}) if len(frame) else []
+        shown = ", ".join(sources[:2]) + (f" (+{len(sources) - 2})" if len(sources) > 2 else "")
+        table.add_row(name, schema.tables[name].zh, f"{len(frame):,}", Text(shown))
+    if report.tables:
+        console.print(table)
+    else:
+        console.print(env.t("No tables were found in the inputs.", "输入中没有找到数据表。"))
+
+
+def print_problems(console: Console, env: Environment, problems: list[Problem], limit: int) -> None:
+    """Problems grouped by file and sheet, each group with its counts, at most ``limit`` lines each."""
+    for (file, sheet), group_iter in groupby(problems, key=lambda p: (p.file or "", p.sheet or "")):
+        group = list(group_iter)
+        where = " › ".join(x for x in (file, sheet) if x) or env.t("(all inputs)", "（全部输入）")
+        console.print()
+        console.print(Text.assemble((where, "bold"), "  ", (_counts_text(env, group), "dim")))
+        table = Table(show_header=False, show_edge=False, box=None, pad_edge=False, padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")
+        for p in group[:limit]:
+            cell = p.cell or ""
+            table.add_row(
+                Text(cell), Text(p.severity, style=_STYLE[p.severity]), Text(p.code, style="dim"), Text(p.message(env.lang))
+            )
+        console.print(table)
+        if len(group) > limit:
+            more = len(group) - limit
+            console.print(
+                Text(env.t(f"  … and {more} more (see --json or manifest.json)", f"  …… 另有 {more} 条（见 --json 或 manifest.json）"), style="dim")
+            )
+
+
+def print_verdict(console: Console, env: Environment, report: IngestReport, out_hint: str | None) -> None:
+    console.print()
+    counts = _counts_text(env, report.problems)
+    if report.valid:
+        text = env.t(f"✓ Valid — {counts}.", f"✓ 数据有效——{counts}。")
+        console.print(Text(text, style="bold green"))
+    else:
+        text = env.t(f"✗ Invalid — {counts}. Fix the errors and run again.", f"✗ 数据无效——{counts}。请修正错误后重新运行。")
+        console.print(Text(text, style="bold red"))
+    if out_hint:
+        console.print(Text(out_hint, style="dim"))
