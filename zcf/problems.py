@@ -28,6 +28,8 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 def show_value(value: Any) -> str:
     """A cell value quoted for a message: shortened, control characters made visible."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = str(value)
     text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     if len(text) > _MAX_VALUE_CHARS:
@@ -59,10 +61,10 @@ class Problem:
 
     @property
     def cell(self) -> str | None:
-        """``能源!E7`` for a workbook cell, ``E7`` for a CSV cell, ``能源!7`` for a whole row."""
+        """``能源!E7`` for a workbook cell, ``E7`` for a CSV cell, ``能源!7:7`` for a whole row."""
         if self.row is None:
             return None
-        ref = f"{self.column_letter or ''}{self.row}"
+        ref = f"{self.column_letter}{self.row}" if self.column_letter else f"{self.row}:{self.row}"
         return f"{self.sheet}!{ref}" if self.sheet else ref
 
     def message(self, lang: str = "en") -> str:

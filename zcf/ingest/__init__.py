@@ -123,7 +123,8 @@ def ingest(
     organization = _merge_organization(schema, organization, organization_defaults or {})
     reporting_year = options.year or organization.get("reporting_year")
     organization["reporting_year"] = reporting_year
-    if reporting_year is None and any(t != "factors" for t in mapped_by_table):
+    has_periods = any(c.type == "period" for t in mapped_by_table for c in schema.table(t).columns)
+    if reporting_year is None and has_periods:
         problems.append(Problem("no-reporting-year"))
 
     tables, table_problems = _validate_tables(schema, mapped_by_table, options, reporting_year, organization)

@@ -78,10 +78,13 @@ def to_number(raw: pd.Series, percent: str | None = None) -> Coerced:
         is_pct = texts.str.endswith("%") if percent else pd.Series(False, index=texts.index)
         cleaned = texts.str.rstrip("%") if percent else texts
         ok = cleaned.str.match(_NUMBER) & (cleaned != "") & ~cleaned.isin(["+", "-", "."])
-        numbers = pd.to_numeric(cleaned[ok].str.replace(",", "", regex=False), errors="coerce")
+        numbers = pd.to_numeric(cleaned[ok].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         if percent == "ratio":
             numbers[is_pct[ok]] = numbers[is_pct[ok]] / 100
-        values[numbers.index] = numbers.astype("float64")
+        infinite = numbers.index[~np.isfinite(numbers.to_numpy())]
+        numbers[infinite] = np.nan
+        values[numbers.index] = numbers
+        codes[infinite] = "not-a-number"
         bad_index = texts.index[~ok.to_numpy(dtype=bool)]
         for i in bad_index:
             codes[i] = "unit-in-number" if _NUMBER_WITH_UNIT.match(texts[i]) else "not-a-number"

@@ -93,15 +93,15 @@ def coerce_column(column: ColumnSpec, raw: pd.Series, ctx: Context) -> coerce.Co
     raise ValueError(f"unknown column type {kind!r}")  # guarded by the schema model
 
 
-def _enum_choices(column: ColumnSpec, ctx: Context) -> tuple[dict[str, str], list[str]]:
+def _enum_choices(column: ColumnSpec, ctx: Context) -> tuple[dict[str, str], dict[str, str]]:
+    """Lookup (normalised alias → value) and each value's Chinese label, for messages."""
     if column.type == "province":
-        return ctx.schema.province_lookup, [p.zh for p in ctx.schema.provinces]
-    if column.type == "grid_region":
-        spec = ctx.schema.grid_regions
-    else:
-        spec = ctx.schema.enums[column.enum]  # type: ignore[index]
+        return ctx.schema.province_lookup, {p.code: p.zh for p in ctx.schema.provinces}
+    spec = ctx.schema.grid_regions if column.type == "grid_region" else ctx.schema.enums[column.enum]  # type: ignore[index]
     lookup = coerce.enum_lookup_with_extra(spec, ctx.extra_enum_values.get(spec.name, []))
-    return lookup, sorted(set(lookup.values()), key=list(lookup.values()).index)
+    labels = {v: v for v in lookup.values()}
+    labels.update({v.value: v.zh for v in spec.values})
+    return lookup, labels
 
 
 def _cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coerce.Coerced, ctx: Context) -> dict:
@@ -109,9 +109,12 @@ def _cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coe
     if code == "unknown-value":
         from zcf.schema import suggest
 
-        lookup, allowed = _enum_choices(column, ctx)
-        params.update(did_you_mean(suggest(str(value), lookup)))
-        params["allowed"] = _allowed(allowed)
+        lookup, labels = _enum_choices(column, ctx)
+        options = suggest(str(value), lookup)
+        params.update(did_you_mean(options))
+        params["suggestion_zh"] = did_you_mean([labels[o] for o in options])["suggestion_zh"]
+        params["allowed"] = _allowed(list(labels))
+        params["allowed_zh"] = "、".join(dict.fromkeys(labels.values()))
     elif code == "unknown-unit":
         extra = coerced.params.get(str(value).strip(), {})
         params.update(did_you_mean(extra.get("suggestions", [])))
@@ -170,7 +173,8 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
 
     _apply_enum_defaults(spec, out, ctx)
     problems.extend(_unit_kind_problems(spec, out, data, ctx, problem_at))
-    problems.extend(_row_rule_problems(spec, out, problem_at))
+    present = {c: ~coerce.blank_mask(data[c]) for c in data.columns}
+    problems.extend(_row_rule_problems(spec, present, len(out), problem_at))
     problems.extend(_year_problems(spec, out, data, ctx, problem_at))
     if spec.quantity:
         _normalise_quantity(spec, out)
@@ -283,14 +287,19 @@ def _unit_kind_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, 
     return problems
 
 
-def _row_rule_problems(spec: TableSpec, out: pd.DataFrame, problem_at) -> list[Problem]:
+def _row_rule_problems(spec: TableSpec, present: dict[str, np.ndarray], rows: int, problem_at) -> list[Problem]:
+    """Rows that fill none of the ``one_of`` groups, or only part of a ``together`` group.
+
+    A cell counts as filled when it holds anything, even a value that failed to
+    parse: that cell has its own problem already.
+    """
     problems = []
 
     def filled(name: str) -> np.ndarray:
-        return out[name].notna().to_numpy() if name in out.columns else np.zeros(len(out), dtype=bool)
+        return present.get(name, np.zeros(rows, dtype=bool))
 
     if spec.one_of:
-        satisfied = np.zeros(len(out), dtype=bool)
+        satisfied = np.zeros(rows, dtype=bool)
         for group in spec.one_of:
             satisfied |= np.logical_and.reduce([filled(c) for c in group])
         options = " or ".join("+".join(group) for group in spec.one_of)
