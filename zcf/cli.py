@@ -190,7 +190,9 @@ def template(
     env.console().print(env.t(f"wrote {output} ({len(written)} tables)", f"已写入 {output}（{len(written)} 个数据表）"))
 
 
-InputsArgument = Annotated[list[str], typer.Argument(help="Workbooks (.xlsx/.xlsm), CSV or Parquet files, or folders.")]
+InputsArgument = Annotated[
+    list[str], typer.Argument(metavar="INPUT...", help="Workbooks (.xlsx/.xlsm), CSV or Parquet files, or folders.")
+]
 OutOption = Annotated[Path, typer.Option("--output", "-o", help="Output folder.")]
 YearOption = Annotated[
     Optional[int], typer.Option("--year", help="Reporting year (default: the organization table or zcf.toml).")

@@ -123,7 +123,11 @@ def ingest(
     organization = _merge_organization(schema, organization, organization_defaults or {})
     reporting_year = options.year or organization.get("reporting_year")
     organization["reporting_year"] = reporting_year
-    has_periods = any(c.type == "period" for t in mapped_by_table for c in schema.table(t).columns)
+    has_periods = any(
+        len(m.data) and any(c.type == "period" for c in schema.table(t).columns)
+        for t, sheets_of_table in mapped_by_table.items()
+        for m in sheets_of_table
+    )
     if reporting_year is None and has_periods:
         problems.append(Problem("no-reporting-year"))
 

@@ -39,13 +39,33 @@ class Coerced:
     params: dict[Any, dict[str, Any]] = field(default_factory=dict)  # raw value → extra message params
 
 
+def _kind(raw: pd.Series) -> str:
+    """pandas' inferred type of a column's values: "string", "floating", "mixed", ..."""
+    return pd.api.types.infer_dtype(raw, skipna=True)
+
+
+def map_distinct(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
+    """``fn`` applied once per distinct non-missing value (missing values stay None).
+
+    Columns repeat their values (site ids, units, months), so this replaces a
+    Python call per cell with one per distinct value.
+    """
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    for i, value in enumerate(uniques):
+        mapped[i] = fn(value)
+    mapped[-1] = None
+    return pd.Series(mapped[codes], index=raw.index, dtype=object)
+
+
 def blank_mask(raw: pd.Series) -> np.ndarray:
     """True where a cell is empty: None, NaN, '' or only whitespace."""
     mask = raw.isna().to_numpy(dtype=bool, copy=True)
-    is_str = raw.map(type).to_numpy() == str
-    if is_str.any():
-        texts = raw[is_str].astype(str)
-        mask[is_str] = (texts.str.strip() == "").to_numpy(dtype=bool)
+    kind = _kind(raw)
+    if kind == "string":
+        mask |= (raw.astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool)
+    elif kind not in ("floating", "integer", "mixed-integer-float", "boolean", "date", "datetime", "empty"):
+        mask |= map_distinct(raw, lambda v: isinstance(v, str) and not v.strip()).fillna(False).to_numpy(dtype=bool)
     return mask
 
 
@@ -65,19 +85,29 @@ def to_number(raw: pd.Series, percent: str | None = None) -> Coerced:
     blank = blank_mask(raw)
     codes = _no_codes(raw)
     values = pd.Series(np.nan, index=raw.index, dtype="float64")
-    kinds = raw.map(_is_real_number).to_numpy(dtype=bool)
-    if kinds.any():
-        values[kinds] = raw[kinds].astype("float64")
-        bad = kinds & ~np.isfinite(values.to_numpy())
-        codes[bad & ~blank] = "not-a-number"
-        values[bad] = np.nan
-        blank = blank | (kinds & np.isnan(values.to_numpy()) & ~bad)
-    rest = ~kinds & ~blank
+    kind = _kind(raw)
+    if kind in ("floating", "integer", "mixed-integer-float"):
+        is_number = ~blank
+    elif kind == "string":
+        is_number = np.zeros(len(raw), dtype=bool)
+    else:
+        is_number = map_distinct(raw, _is_real_number).fillna(False).to_numpy(dtype=bool)
+    if is_number.any():
+        numbers = raw[is_number].astype("float64")
+        values[is_number] = numbers
+        infinite = is_number & ~np.isfinite(values.to_numpy())
+        codes[infinite] = "not-a-number"
+        values[infinite] = np.nan
+    rest = ~is_number & ~blank
     if rest.any():
-        texts = raw[rest].map(lambda v: unicodedata.normalize("NFKC", str(v)).strip().replace(" ", ""))
+        texts = raw[rest].astype(str).astype("string")
+        wide = texts.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
+        if wide.any():  # full-width digits and signs (１２３，４) become ASCII
+            texts[wide] = map_distinct(texts[wide], lambda v: unicodedata.normalize("NFKC", v))
+        texts = texts.str.strip().str.replace(" ", "", regex=False)
         is_pct = texts.str.endswith("%") if percent else pd.Series(False, index=texts.index)
         cleaned = texts.str.rstrip("%") if percent else texts
-        ok = cleaned.str.match(_NUMBER) & (cleaned != "") & ~cleaned.isin(["+", "-", "."])
+        ok = (cleaned.str.fullmatch(_NUMBER) & (cleaned != "") & ~cleaned.isin(["+", "-", "."])).fillna(False)
         numbers = pd.to_numeric(cleaned[ok].str.replace(",", "", regex=False), errors="coerce").astype("float64")
         if percent == "ratio":
             numbers[is_pct[ok]] = numbers[is_pct[ok]] / 100
@@ -85,8 +115,7 @@ def to_number(raw: pd.Series, percent: str | None = None) -> Coerced:
         numbers[infinite] = np.nan
         values[numbers.index] = numbers
         codes[infinite] = "not-a-number"
-        bad_index = texts.index[~ok.to_numpy(dtype=bool)]
-        for i in bad_index:
+        for i in texts.index[~ok.to_numpy(dtype=bool)]:
             codes[i] = "unit-in-number" if _NUMBER_WITH_UNIT.match(texts[i]) else "not-a-number"
     return Coerced(values, codes)
 
@@ -101,11 +130,12 @@ def to_integer(raw: pd.Series) -> Coerced:
 
 
 def to_year(raw: pd.Series) -> Coerced:
-    is_date = raw.map(lambda v: isinstance(v, dt.date)).to_numpy(dtype=bool)
-    prepared = raw.copy()
-    if is_date.any():
-        prepared[is_date] = raw[is_date].map(lambda d: d.year)
-    prepared = prepared.map(lambda v: v.strip().removesuffix("年") if isinstance(v, str) else v)
+    def prepare(v: Any) -> Any:
+        if isinstance(v, dt.date):
+            return v.year
+        return v.strip().removesuffix("年") if isinstance(v, str) else v
+
+    prepared = map_distinct(raw, prepare).where(raw.notna(), None)
     coerced = to_number(prepared)
     values = coerced.values
     bad = values.notna() & ((values != values.round()) | (values < 1900) | (values > 2100))
@@ -114,50 +144,59 @@ def to_year(raw: pd.Series) -> Coerced:
     return Coerced(values.where(~bad & coerced.codes.isna()).astype("Int64"), codes)
 
 
+def _read_boolean(v: Any) -> bool | None:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if _is_real_number(v):
+        return bool(v) if v in (0, 1) else None
+    key = normalize_name(str(v))
+    return True if key in _TRUE else False if key in _FALSE else None
+
+
 def to_boolean(raw: pd.Series) -> Coerced:
-    blank = blank_mask(raw)
+    present = ~blank_mask(raw)
     codes = _no_codes(raw)
-
-    def read(v: Any) -> Any:
-        if isinstance(v, (bool, np.bool_)):
-            return bool(v)
-        if _is_real_number(v) and v in (0, 1):
-            return bool(v)
-        key = normalize_name(str(v))
-        return True if key in _TRUE else False if key in _FALSE else None
-
     values = pd.Series(pd.NA, index=raw.index, dtype="boolean")
-    present = ~blank
     if present.any():
-        read_values = raw[present].map(read)
-        ok = read_values.notna()
-        values[read_values.index[ok]] = read_values[ok].astype(bool)
-        codes[read_values.index[~ok]] = "not-a-boolean"
+        read = map_distinct(raw[present], _read_boolean)
+        ok = read.notna()
+        values[read.index[ok]] = read[ok].astype(bool)
+        codes[read.index[~ok]] = "not-a-boolean"
     return Coerced(values, codes)
 
 
+def _read_id(v: Any) -> str:
+    if _is_real_number(v) and float(v).is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    return " ".join(str(v).split())
+
+
 def to_id(raw: pd.Series) -> Coerced:
-    """Identifiers as text; Excel numbers lose their ``.0`` (1001.0 → "1001")."""
-    blank = blank_mask(raw)
-
-    def read(v: Any) -> str:
-        if _is_real_number(v) and float(v).is_integer():
-            return str(int(v))
-        if isinstance(v, dt.datetime):
-            return v.isoformat(sep=" ")
-        return " ".join(str(v).split())
-
+    """Identifiers as text; Excel numbers lose their ``.0`` (1001.0 → "1001"); inner spaces collapse."""
+    present = ~blank_mask(raw)
     values = pd.Series(pd.NA, index=raw.index, dtype="string")
-    if (~blank).any():
-        values[~blank] = raw[~blank].map(read)
+    if present.any():
+        if _kind(raw) == "string":
+            texts = raw[present].astype("string").str.strip()
+            spaced = texts.str.contains(r"\s\s|[\t\n\r\f\v]", regex=True).fillna(False).to_numpy(dtype=bool)
+            if spaced.any():
+                texts[spaced] = texts[spaced].str.replace(r"\s+", " ", regex=True)
+            values[present] = texts
+        else:
+            values[present] = map_distinct(raw[present], _read_id)
     return Coerced(values, _no_codes(raw))
 
 
 def to_text(raw: pd.Series) -> Coerced:
-    blank = blank_mask(raw)
+    present = ~blank_mask(raw)
     values = pd.Series(pd.NA, index=raw.index, dtype="string")
-    if (~blank).any():
-        values[~blank] = raw[~blank].map(lambda v: v.strip() if isinstance(v, str) else _format_scalar(v))
+    if present.any():
+        if _kind(raw) == "string":
+            values[present] = raw[present].astype("string").str.strip()
+        else:
+            values[present] = map_distinct(raw[present], lambda v: v.strip() if isinstance(v, str) else _format_scalar(v))
     return Coerced(values, _no_codes(raw))
 
 
@@ -176,8 +215,7 @@ def to_enum(raw: pd.Series, lookup: dict[str, str]) -> Coerced:
     values = pd.Series(pd.NA, index=raw.index, dtype="string")
     present = ids.notna().to_numpy()
     if present.any():
-        mapping = {v: lookup.get(normalize_name(v)) for v in ids[present].unique()}
-        read = ids[present].map(mapping)
+        read = map_distinct(ids[present], lambda v: lookup.get(normalize_name(v)))
         values[present] = read
         codes[read.index[read.isna()]] = "unknown-value"
     return Coerced(values, codes)
@@ -231,24 +269,31 @@ def _read_period(v: Any) -> Period | None:
 
 
 def to_period(raw: pd.Series) -> Coerced:
-    """Periods as canonical text (``2025``, ``2025-03``, ``2025-03-15``) with year and month.
+    """Periods as canonical text: ``2025``, ``2025-03`` or ``2025-03-15``.
 
     Excel turns a typed ``2025-03`` into the date 2025-03-01. So when every date
     cell of the column falls on the 1st of a month, the dates are read as months.
-    Returns values as a frame-like Series of :class:`Period` (or None).
     """
     blank = blank_mask(raw)
     codes = _no_codes(raw)
     present = ~blank
     periods = pd.Series([None] * len(raw), index=raw.index, dtype=object)
     if present.any():
-        read = raw[present].map(_read_period)
-        dates = raw[present].map(lambda v: isinstance(v, (dt.date, dt.datetime)))
-        if dates.any() and all(p.day == 1 for p in read[dates] if p is not None):
-            read[dates] = read[dates].map(lambda p: Period(p.year, p.month, None) if p else None)
-        periods[present] = read
+        read = map_distinct(raw[present], _read_period)
+        dates = map_distinct(raw[present], lambda v: isinstance(v, (dt.date, dt.datetime))).astype(bool)
+        if dates.any() and all(p.day == 1 for p in read[dates].unique() if p is not None):
+            read[dates] = map_distinct(read[dates], lambda p: Period(p.year, p.month, None))
+        periods[present] = map_distinct(read, lambda p: p.text)
         codes[read.index[read.isna()]] = "bad-period"
-    return Coerced(periods, codes)
+    return Coerced(periods.astype("string"), codes)
+
+
+def period_parts(periods: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Year and month (Int64; month missing for whole years) of canonical period texts."""
+    text = periods.astype("string")
+    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce").astype("Int64")
+    month = pd.to_numeric(text.str.slice(5, 7).replace("", pd.NA), errors="coerce").astype("Int64")
+    return year, month
 
 
 def per_distinct(raw: pd.Series, read: Callable[[str], Any], error_code: str) -> Coerced:
@@ -259,23 +304,28 @@ def per_distinct(raw: pd.Series, read: Callable[[str], Any], error_code: str) ->
     params: dict[Any, dict[str, Any]] = {}
     present = ids.notna().to_numpy()
     if present.any():
-        results: dict[str, Any] = {}
-        for text in ids[present].unique():
+
+        def attempt(text: str) -> Any:
             try:
-                results[text] = read(text)
+                return read(text)
             except UnitError as exc:
-                results[text] = None
                 params[text] = {"suggestions": exc.suggestions}
-        read_values = ids[present].map(results)
+                return None
+
+        read_values = map_distinct(ids[present], attempt)
         values[present] = read_values
         codes[read_values.index[read_values.isna()]] = error_code
     return Coerced(values, codes, params)
 
 
 def to_unit(raw: pd.Series) -> Coerced:
-    """:class:`zcf.units.ParsedUnit` per cell."""
-    return per_distinct(raw, parse_unit, "unknown-unit")
+    """Unit texts that :func:`zcf.units.parse_unit` understands (cached per text)."""
+    coerced = per_distinct(raw, parse_unit, "unknown-unit")
+    coerced.values = to_text(raw).values.where(coerced.codes.isna().to_numpy(), pd.NA)
+    return coerced
 
 
 def to_factor_unit(raw: pd.Series) -> Coerced:
-    return per_distinct(raw, parse_factor_unit, "bad-factor-unit")
+    coerced = per_distinct(raw, parse_factor_unit, "bad-factor-unit")
+    coerced.values = to_text(raw).values.where(coerced.codes.isna().to_numpy(), pd.NA)
+    return coerced

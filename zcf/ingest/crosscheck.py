@@ -143,50 +143,67 @@ def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: 
 def monthly_problems(
     spec: TableSpec, frame: pd.DataFrame, reporting_year: int | None, locate: Locator, ratio: float = OUTLIER_RATIO
 ) -> list[Problem]:
-    """Outlier months and missing months per group of a monthly table (energy)."""
+    """Outlier months and missing months per group of a monthly table (energy), vectorised.
+
+    A group is e.g. (site, energy type, meter). Its months are summed; a month above
+    ``ratio`` × the group's median month (with at least 3 months of data) is an
+    outlier; months of the reporting year without data are missing.
+    """
     if spec.monthly is None or frame.empty or "quantity_std" not in frame.columns:
         return []
     group = [c for c in spec.monthly.group if c in frame.columns]
-    complete = np.logical_and.reduce([frame[c].notna().to_numpy() for c in group if spec.column(c).required])
-    monthly = frame[complete & frame["period_month"].notna().to_numpy() & frame["quantity_std"].notna().to_numpy()]
+    required = [frame[c].notna().to_numpy() for c in group if spec.column(c).required]
+    keep = np.logical_and.reduce(required) & frame["period_month"].notna().to_numpy()
+    keep &= frame["quantity_std"].notna().to_numpy()
     if reporting_year is not None:
-        monthly = monthly[monthly["period_year"] == reporting_year]
+        keep &= (frame["period_year"] == reporting_year).fillna(False).to_numpy(dtype=bool)
+    monthly = frame.loc[keep, group + ["period_month", "quantity_std"]].copy()
     if monthly.empty:
         return []
+    for c in group:
+        monthly[c] = monthly[c].astype(object).where(monthly[c].notna(), "")
+    monthly["period_month"] = monthly["period_month"].astype("int64")
+    monthly["_row"] = monthly.index
+    keys = group + ["period_month"]
+    per_month = monthly.groupby(keys, sort=True).agg(total=("quantity_std", "sum"), first=("_row", "first"))
+    by_group = per_month.groupby(level=group, sort=False)["total"]
+    per_month["median"] = by_group.transform("median")
+    per_month["months"] = by_group.transform("size")
+
     problems: list[Problem] = []
-    keyed = monthly.assign(**{c: monthly[c].astype(object).where(monthly[c].notna(), "") for c in group})
-    for key, rows in keyed.groupby(group, sort=True):
-        label = " ".join(str(k) for k in (key if isinstance(key, tuple) else (key,)) if k != "")
-        totals = rows.groupby("period_month")["quantity_std"].sum()
-        median = float(np.median(totals.to_numpy()))
-        if len(totals) >= 3 and median > 0:
-            for month, total in totals.items():
-                if total > ratio * median:
-                    index = rows.index[rows["period_month"] == month][0]
-                    value = f"{frame.at[index, 'quantity']:g} {frame.at[index, 'unit']}"
-                    problems.append(
-                        locate.at(
-                            frame,
-                            index,
-                            "outlier-month",
-                            "quantity",
-                            value=value,
-                            ratio=f"{total / median:.1f}",
-                            group=label,
-                        )
-                    )
-        if reporting_year is not None:
-            missing = sorted(set(range(1, 13)) - set(int(m) for m in totals.index))
-            if missing:
-                months = ", ".join(f"{reporting_year}-{m:02d}" for m in missing)
-                first = rows.index[0]
-                problem = locate.at(frame, first, "missing-months", None, group=label, months=months)
-                problems.append(
-                    Problem(
-                        problem.code,
-                        file=problem.file,
-                        sheet=problem.sheet,
-                        params=problem.params,
-                    )
+    outliers = per_month[(per_month["months"] >= 3) & (per_month["median"] > 0)
+                         & (per_month["total"] > ratio * per_month["median"])]
+    for key, row in outliers.iterrows():
+        index = row["first"]
+        problems.append(
+            locate.at(
+                frame,
+                index,
+                "outlier-month",
+                "quantity",
+                value=f"{frame.at[index, 'quantity']:g} {frame.at[index, 'unit']}",
+                ratio=f"{row['total'] / row['median']:.1f}",
+                group=_label(key[:-1]),
+            )
+        )
+    if reporting_year is not None:
+        present = per_month["total"].unstack("period_month").reindex(columns=range(1, 13)).notna()
+        firsts = per_month["first"].groupby(level=group, sort=False).first()
+        incomplete = present[~present.all(axis=1)]
+        months_of = np.array([f"{reporting_year}-{m:02d}" for m in range(1, 13)])
+        for key, has in zip(incomplete.index, incomplete.to_numpy()):
+            where = locate.at(frame, firsts[key], "missing-months")
+            problems.append(
+                Problem(
+                    "missing-months",
+                    file=where.file,
+                    sheet=where.sheet,
+                    params={"group": _label(key), "months": ", ".join(months_of[~has])},
                 )
+            )
     return problems
+
+
+def _label(key) -> str:
+    parts = key if isinstance(key, tuple) else (key,)
+    return " ".join(str(k) for k in parts if k != "")

@@ -213,7 +213,7 @@ def read_csv(source: InputFile, encoding: str | None, limits: Limits) -> tuple[l
         )
     except (pd.errors.ParserError, ValueError, MemoryError) as exc:
         return [], [Problem("malformed-csv", file=source.display, params={"reason": _short(exc)})]
-    return [RawSheet(source.display, None, source.path.stem, frame.astype(object))], []
+    return [RawSheet(source.display, None, source.path.stem, frame)], []
 
 
 def read_parquet(source: InputFile) -> tuple[list[RawSheet], list[Problem]]:

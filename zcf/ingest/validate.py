@@ -20,6 +20,7 @@ from zcf.ingest import coerce
 from zcf.ingest.mapping import MappedTable
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import ColumnSpec, Schema, TableSpec
+from zcf.units import parse_unit
 
 LINEAGE = ["_source_file", "_source_sheet", "_source_row"]
 _MAX_ALLOWED_SHOWN = 12
@@ -42,13 +43,24 @@ class Locator:
 
     def __init__(self) -> None:
         self.letters: dict[tuple[str, str | None], dict[str, str]] = {}
+        self._lineage: dict[int, tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def add(self, mapped: MappedTable) -> None:
         self.letters[(mapped.source.file, mapped.source.sheet)] = mapped.letters
 
+    def _arrays(self, frame: pd.DataFrame):
+        key = id(frame)
+        cached = self._lineage.get(key)
+        if cached is None or cached[0] is not frame.index:
+            cached = (frame.index, *(frame[c].to_numpy(dtype=object) for c in LINEAGE))
+            self._lineage[key] = cached
+        return cached
+
     def at(self, frame: pd.DataFrame, index: Any, code: str, where: str | None = None, /, **params: Any) -> Problem:
-        file, sheet, row = (frame.at[index, c] for c in LINEAGE)
-        sheet = None if pd.isna(sheet) else sheet
+        frame_index, files, sheets, rows = self._arrays(frame)
+        position = frame_index.get_loc(index)
+        file, sheet, row = files[position], sheets[position], rows[position]
+        sheet = None if sheet is None or pd.isna(sheet) else sheet
         letter = self.letters.get((file, sheet), {}).get(where) if where else None
         return Problem(code, file=file, sheet=sheet, row=int(row), column=where, column_letter=letter, params=params)
 
@@ -191,17 +203,13 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
 
 def _store(out: pd.DataFrame, column: ColumnSpec, values: pd.Series) -> None:
     if column.type == "period":
-        periods = values
-        out[column.name] = pd.Series([p.text if p else None for p in periods], index=out.index, dtype="string")
-        out[f"{column.name}_year"] = pd.Series([p.year if p else None for p in periods], index=out.index, dtype="Int64")
-        out[f"{column.name}_month"] = pd.Series(
-            [p.month if p else None for p in periods], index=out.index, dtype="Int64"
-        )
+        out[column.name] = values.astype("string")
+        out[f"{column.name}_year"], out[f"{column.name}_month"] = coerce.period_parts(values)
     elif column.type == "unit":
-        out[column.name] = pd.Series([u.text if u else None for u in values], index=out.index, dtype="string")
-        out[f"_{column.name}_parsed"] = values  # dropped before writing
+        out[column.name] = values.astype("string")
+        out[f"_{column.name}_ok"] = values.notna().to_numpy()  # cleared by unit-kind checks; dropped before writing
     elif column.type == "factor_unit":
-        out[column.name] = pd.Series([u.text if u else None for u in values], index=out.index, dtype="string")
+        out[column.name] = values.astype("string")
     elif column.type in ("number", "ratio", "percent"):
         out[column.name] = values.astype("float64")
     elif column.type in ("integer", "year"):
@@ -245,14 +253,19 @@ def _apply_enum_defaults(spec: TableSpec, out: pd.DataFrame, ctx: Context) -> No
                     out.loc[rows, target] = default
 
 
+def _unit_attr(units: pd.Series, attr: str) -> pd.Series:
+    """An attribute of the parsed unit of each unit text (parse_unit is cached per text)."""
+    return coerce.map_distinct(units.astype(object), lambda text: getattr(parse_unit(text), attr))
+
+
 def _unit_kind_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: Context, problem_at) -> list:
     """Units of a kind the column (or, in the energy table, the energy type) does not take."""
     problems = []
     for column in spec.columns:
-        parsed_col = f"_{column.name}_parsed"
-        if column.type != "unit" or parsed_col not in out.columns:
+        ok_col = f"_{column.name}_ok"
+        if column.type != "unit" or ok_col not in out.columns:
             continue
-        kinds = out[parsed_col].map(lambda u: u.kind if u is not None else None)
+        kinds = _unit_attr(out[column.name], "kind")
         by_type = spec.name == "energy" and "energy_type" in out.columns
         subjects = out["energy_type"].astype(object) if by_type else pd.Series(None, index=out.index, dtype=object)
         pairs = pd.DataFrame({"kind": kinds, "subject": subjects})
@@ -283,7 +296,7 @@ def _unit_kind_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, 
                     allowed=" / ".join(allowed),
                 )
             )
-            out.iat[i, out.columns.get_loc(parsed_col)] = None
+            out.iat[i, out.columns.get_loc(ok_col)] = False
     return problems
 
 
@@ -338,11 +351,11 @@ def _year_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: 
 def _normalise_quantity(spec: TableSpec, out: pd.DataFrame) -> None:
     """quantity_std and unit_std: the quantity in the canonical unit of its kind."""
     value_col, unit_col = spec.quantity.value, spec.quantity.unit  # type: ignore[union-attr]
-    parsed = out.pop(f"_{unit_col}_parsed")
-    factor = parsed.map(lambda u: u.to_canonical if u is not None else np.nan).astype("float64")
-    out["quantity_std"] = out[value_col] * factor
-    out["unit_std"] = pd.Series([u.canonical if u is not None else None for u in parsed], index=out.index, dtype="string")
-    out["_kind"] = [u.kind if u is not None else None for u in parsed]
+    ok = out.pop(f"_{unit_col}_ok").to_numpy(dtype=bool)
+    units = out[unit_col].where(ok, pd.NA)
+    out["quantity_std"] = out[value_col] * _unit_attr(units, "to_canonical").astype("float64")
+    out["unit_std"] = _unit_attr(units, "canonical").astype("string")
+    out["_kind"] = _unit_attr(units, "kind")
 
 
 def _energy_content(out: pd.DataFrame, ctx: Context, src) -> list[Problem]:
