@@ -7,6 +7,7 @@ so that markup-like strings (``[bold]``) in a spreadsheet print literally.
 from __future__ import annotations
 
 from itertools import groupby
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -47,8 +48,8 @@ def print_tables(console: Console, env: Environment, report: IngestReport) -> No
     table.add_column(env.t("rows", "行数"), justify="right")
     table.add_column(env.t("from", "来源"))
     for name, frame in sorted(report.tables.items()):
-        sources = sorted({f"{f}" + (f":{s}" if isinstance(s, str) else "") for f, s in
-                          zip(frame["_source_file"], frame["_source_sheet"])}) if len(frame) else []
+        pairs = set(zip(frame["_source_file"], frame["_source_sheet"])) if "_source_file" in frame else set()
+        sources = sorted(Path(f).name + (f":{s}" if isinstance(s, str) else "") for f, s in pairs)
         shown = ", ".join(sources[:2]) + (f" (+{len(sources) - 2})" if len(sources) > 2 else "")
         table.add_row(name, schema.tables[name].zh, f"{len(frame):,}", Text(shown))
     if report.tables:
