@@ -1,24 +1,33 @@
 """The emission-factor library: versioned CSV files in ``data/``, every value with a source.
 
-A :class:`FactorResolver` answers "which value applies to this activity, region
-and year": the user's own factors (the ``factors`` input table) first — a blank
-region or year there matches every region or year — then the most specific
-library factor along the region chain (province → grid region → country), for
-the year asked, else the latest earlier year (flagged as a fallback), else a
-factor without a year.
+Activity ids name what a factor applies to (``electricity.grid``, ``ncv.diesel``,
+``gwp.AR6.R-134a``, ``material.steel``, ``freight.road`` ...); ``docs/activities.md``
+and ``zcf factors list`` document them. A :class:`FactorResolver` answers "which
+value applies to this activity, region and year":
+
+1. the user's own factors (the ``factors`` input table) first — a blank region or
+   year there matches every region or year, and any matching user factor beats every
+   library factor; among several, the most specific wins;
+2. then the library, along the region chain from most to least specific
+   (province → grid region → country → GLOBAL), for the year asked, else the latest
+   earlier year (flagged as a fallback), else a factor without a year.
 """
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from zcf.units import FactorUnit, parse_factor_unit
 
 DATA = Path(__file__).parent / "data"
 LIBRARY_VERSION = "2026.11"
+COLUMNS = ("factor_id", "activity", "region", "year", "value", "unit", "gas", "gwp_basis", "source",
+           "url_or_doc", "confidence", "notes")
+DIMENSIONLESS = "fraction"
+WORLD = ("GLOBAL", "")
 
 
 @dataclass(frozen=True)
@@ -37,9 +46,36 @@ class Factor:
     gwp_basis: str | None = None
     origin: str = "library"  # "library" or "user"
 
-    @property
+    @cached_property
     def parsed_unit(self) -> FactorUnit:
         return parse_factor_unit(self.unit)
+
+    @property
+    def denominator_kind(self) -> str | None:
+        return None if self.unit == DIMENSIONLESS else self.parsed_unit.denominator_kind
+
+    def per_canonical(self, numerator_unit: str) -> float:
+        """The value as ``numerator_unit`` per canonical unit of the activity (t/MWh, GJ/t ...)."""
+        if self.unit == DIMENSIONLESS:
+            return self.value
+        return self.value * self.parsed_unit.per_canonical(numerator_unit)
+
+    def to_dict(self) -> dict:
+        return {
+            "factor_id": self.factor_id,
+            "activity": self.activity,
+            "region": self.region,
+            "year": self.year,
+            "value": self.value,
+            "unit": self.unit,
+            "gas": self.gas,
+            "gwp_basis": self.gwp_basis,
+            "source": self.source,
+            "url_or_doc": self.url_or_doc,
+            "confidence": self.confidence,
+            "notes": self.notes,
+            "origin": self.origin,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,28 +115,56 @@ def library() -> tuple[Factor, ...]:
     return tuple(out)
 
 
+def find(factor_id: str) -> Factor | None:
+    return next((f for f in library() if f.factor_id == factor_id), None)
+
+
+class FactorMissing(LookupError):
+    def __init__(self, activity: str, regions: list[str], year: int | None):
+        super().__init__(f"no factor for {activity} (regions {', '.join(r for r in regions if r)}, year {year})")
+        self.activity = activity
+
+
 class FactorResolver:
     """Pick factors: user factors beat library factors, specific beats general."""
 
     def __init__(self, user_factors: list[Factor] | None = None, factors: tuple[Factor, ...] | None = None):
-        self.user = list(user_factors or [])
+        self.user: dict[str, list[Factor]] = {}
+        for factor in user_factors or []:
+            self.user.setdefault(factor.activity, []).append(factor)
         self.by_activity: dict[str, list[Factor]] = {}
         for factor in factors if factors is not None else library():
             self.by_activity.setdefault(factor.activity, []).append(factor)
+        self._cache: dict[tuple, Resolution | None] = {}
 
-    def resolve(self, activity: str, regions: list[str], year: int | None) -> Resolution | None:
-        """The factor for ``activity`` in the first region of ``regions`` that has one."""
-        for factor in self.user:  # any matching user factor beats the library
-            if factor.activity != activity:
-                continue
-            if factor.region is not None and factor.region not in regions:
-                continue
-            if factor.year is not None and year is not None and factor.year != year:
-                continue
-            return Resolution(factor)
+    def knows(self, activity: str) -> bool:
+        return activity in self.user or activity in self.by_activity
+
+    def resolve(self, activity: str, regions: list[str] | tuple[str, ...], year: int | None) -> Resolution | None:
+        """The factor for ``activity``: the user's, else the library's for the first region that has one."""
+        key = (activity, tuple(regions), year)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(activity, [*regions, *WORLD], year)
+        return self._cache[key]
+
+    def require(self, activity: str, regions: list[str] | tuple[str, ...], year: int | None) -> Resolution:
+        found = self.resolve(activity, regions, year)
+        if found is None:
+            raise FactorMissing(activity, list(regions), year)
+        return found
+
+    def _resolve(self, activity: str, regions: list[str], year: int | None) -> Resolution | None:
+        matching = [
+            f
+            for f in self.user.get(activity, [])
+            if (f.region is None or f.region in regions) and (f.year is None or year is None or f.year == year)
+        ]
+        if matching:  # most specific user factor: a named region, then a named year
+            best = min(matching, key=lambda f: (f.region is None, f.year is None))
+            return Resolution(best)
         candidates = self.by_activity.get(activity, [])
         for region in regions:
-            here = [f for f in candidates if f.region == region]
+            here = [f for f in candidates if (f.region or "") == region]
             if not here:
                 continue
             if year is not None:
@@ -118,34 +182,71 @@ class FactorResolver:
         return None
 
 
-@dataclass(frozen=True)
-class EnergyContent:
-    """MWh per canonical unit of a fuel quantity, and the factors used to get it."""
+# Canonical units of fuel quantities by kind (see zcf.units.KINDS).
+_CANONICAL = {"mass": "t", "volume": "m3", "energy": "MWh"}
 
-    mwh_per_unit: float
-    factor_ids: tuple[str, ...]
+
+@dataclass(frozen=True)
+class Conversion:
+    """A fuel quantity converted to another kind, with the factors that did it."""
+
+    value: float
+    factors: tuple[Factor, ...]
+
+
+class FuelConverter:
+    """Convert fuel quantities between mass (t), volume (m3) and energy (MWh).
+
+    Uses ``ncv.<fuel>`` (net calorific value, per mass or per volume) and
+    ``density.<fuel>`` from the resolver, so user factors take part.
+    """
+
+    def __init__(self, resolver: FactorResolver, regions: list[str], year: int | None):
+        self.resolver = resolver
+        self.regions = regions
+        self.year = year
+
+    def _factor(self, activity: str) -> Factor | None:
+        found = self.resolver.resolve(activity, self.regions, self.year)
+        return found.factor if found else None
+
+    def per_unit(self, fuel: str, source: str, target: str) -> Conversion | None:
+        """How many canonical ``target``-kind units one canonical ``source``-kind unit is."""
+        if source == target:
+            return Conversion(1.0, ())
+        ncv = self._factor(f"ncv.{fuel}")
+        density = self._factor(f"density.{fuel}")
+        t_per_m3 = density.per_canonical("t") if density else None
+        ncv_kind = ncv.denominator_kind if ncv else None
+        mwh_per = ncv.per_canonical("MWh") if ncv else None
+        # energy per mass / per volume, whichever the data allows
+        per_t = per_m3 = None
+        per_t_factors: tuple[Factor, ...] = ()
+        per_m3_factors: tuple[Factor, ...] = ()
+        if ncv_kind == "mass":
+            per_t, per_t_factors = mwh_per, (ncv,)
+            if t_per_m3 is not None:
+                per_m3, per_m3_factors = mwh_per * t_per_m3, (density, ncv)
+        elif ncv_kind == "volume":
+            per_m3, per_m3_factors = mwh_per, (ncv,)
+            if t_per_m3:
+                per_t, per_t_factors = mwh_per / t_per_m3, (density, ncv)
+        table = {
+            ("mass", "energy"): (per_t, per_t_factors),
+            ("volume", "energy"): (per_m3, per_m3_factors),
+            ("volume", "mass"): (t_per_m3, (density,) if density else ()),
+        }
+        if (source, target) in table:
+            value, factors = table[(source, target)]
+            return Conversion(value, factors) if value is not None else None
+        if (target, source) in table:
+            value, factors = table[(target, source)]
+            return Conversion(1 / value, factors) if value else None
+        return None
 
 
 def energy_content(
     resolver: FactorResolver, energy_type: str, kind: str, regions: list[str], year: int | None
-) -> EnergyContent | None:
-    """Net calorific energy of one canonical unit (t or m3) of a fuel, in MWh.
-
-    Mass uses ``ncv.<fuel>`` per mass; volume uses ``ncv.<fuel>`` per volume or,
-    for liquids, ``density.<fuel>`` then the NCV per mass. None when the library
-    and the user's factors have no path.
-    """
-    ncv = resolver.resolve(f"ncv.{energy_type}", regions, year)
-    if ncv is None:
-        return None
-    ncv_unit = ncv.factor.parsed_unit
-    if ncv_unit.denominator_kind == kind:
-        return EnergyContent(ncv.factor.value * ncv_unit.per_canonical("MWh"), (ncv.factor.factor_id,))
-    if kind == "volume" and ncv_unit.denominator_kind == "mass":
-        density = resolver.resolve(f"density.{energy_type}", regions, year)
-        if density is None:
-            return None
-        t_per_m3 = density.factor.value * density.factor.parsed_unit.per_canonical("t")
-        mwh_per_t = ncv.factor.value * ncv_unit.per_canonical("MWh")
-        return EnergyContent(t_per_m3 * mwh_per_t, (density.factor.factor_id, ncv.factor.factor_id))
-    return None
+) -> Conversion | None:
+    """Net calorific energy of one canonical unit (t or m3) of a fuel, in MWh (None if unknown)."""
+    return FuelConverter(resolver, regions, year).per_unit(energy_type, kind, "energy")

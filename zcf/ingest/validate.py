@@ -379,7 +379,7 @@ def _energy_content(out: pd.DataFrame, ctx: Context, src) -> list[Problem]:
                 )
             )
             continue
-        energy[rows] = out.loc[rows, "quantity_std"] * content.mwh_per_unit
+        energy[rows] = out.loc[rows, "quantity_std"] * content.value
     out["energy_mwh"] = energy
     return problems
 
