@@ -74,9 +74,9 @@ MODELS = {
     "EV-S1": {"powertrain": "bev", "mass": 1850},
     "PH-M5": {"powertrain": "phev", "mass": 1720},
     "IC-G3": {"powertrain": "ice_gasoline", "mass": 1420},
-    "BP-75": {"powertrain": None, "mass": 480},  # battery pack, made in JS02 for EV-S1 and PH-M5
+    "BP-75": {"powertrain": None, "mass": 480},  # 75 kWh battery pack, made in JS02 for EV-S1
 }
-PRODUCTION = {"CQ01": {"EV-S1": 66_000, "PH-M5": 48_000}, "JS01": {"IC-G3": 57_000, "PH-M5": 31_000}, "JS02": {"BP-75": 148_000}}
+PRODUCTION = {"CQ01": {"EV-S1": 66_000, "PH-M5": 48_000}, "JS01": {"IC-G3": 57_000, "PH-M5": 31_000}, "JS02": {"BP-75": 66_000}}
 
 production = []
 for site, models in PRODUCTION.items():
@@ -135,7 +135,7 @@ for m in range(12):
     add_energy("JS01", "diesel", m, round(wobble(11.2), 2), "t", use="mobile", evidence="柴油出库单")
     # JS02: battery packs: electricity-heavy (formation, dry rooms), some steam.
     packs = SITE_VOLUME["JS02"] / 12 * SEASON[m]
-    add_energy("JS02", "electricity", m, round(wobble(packs * 195 * WEATHER[m]) / 1000, 1), "MWh", "E-JS-02", evidence=f"国网江苏电费发票{YEAR}{m + 1:02d}-B")
+    add_energy("JS02", "electricity", m, round(wobble(packs * 420 * WEATHER[m]) / 1000, 1), "MWh", "E-JS-02", evidence=f"国网江苏电费发票{YEAR}{m + 1:02d}-B")
     add_energy("JS02", "steam", m, round(wobble(1_380 * WEATHER[m]), 1), "GJ", "S-JS-02", evidence=f"园区蒸汽结算单{YEAR}{m + 1:02d}-B")
     # SH01: head office.
     add_energy("SH01", "electricity", m, round(wobble(168_000 * WEATHER[m])), "kWh", "E-SH-01", evidence="物业电费分摊")
@@ -239,7 +239,7 @@ SPEND_SECTOR = {
 # Annual tonnage (or kWh) bought per material, spread over its suppliers.
 ANNUAL = {
     "steel": 236_000, "aluminium_primary": 21_000, "aluminium_secondary": 9_500, "copper": 4_300,
-    "battery_cell": 148_000 * 75, "plastics": 27_500, "glass": 7_900, "rubber": 10_400, "paint": 2_600,
+    "battery_cell": 66_000 * 75 + 79_000 * 28, "plastics": 27_500, "glass": 7_900, "rubber": 10_400, "paint": 2_600,
 }
 PCF = {  # supplier-specific footprints where suppliers gave one (unit in pcf_unit)
     "SUP001": (1.68, "tCO2e/t", "PCF-SUP001-2025", True),
@@ -296,11 +296,12 @@ for p in purchases:
     key = p["material"] or p["sector"]
     first_item.setdefault(key, p["item_id"])
 BOM_QTY = {
-    "EV-S1": {"steel": 0.86, "aluminium_primary": 0.12, "aluminium_secondary": 0.05, "copper": 0.028, "plastics": 0.16, "glass": 0.038, "rubber": 0.045, "paint": 0.011},
-    "PH-M5": {"steel": 0.95, "aluminium_primary": 0.09, "aluminium_secondary": 0.05, "copper": 0.024, "plastics": 0.17, "glass": 0.036, "rubber": 0.046, "paint": 0.011},
+    "EV-S1": {"BP-75": 1.0, "steel": 0.86, "aluminium_primary": 0.12, "aluminium_secondary": 0.05, "copper": 0.028, "plastics": 0.16, "glass": 0.038, "rubber": 0.045, "paint": 0.011},
+    "PH-M5": {"battery_cell": 28.0, "steel": 0.95, "aluminium_primary": 0.09, "aluminium_secondary": 0.05, "copper": 0.024, "plastics": 0.17, "glass": 0.036, "rubber": 0.046, "paint": 0.011},
     "IC-G3": {"steel": 0.98, "aluminium_primary": 0.07, "aluminium_secondary": 0.06, "copper": 0.018, "plastics": 0.15, "glass": 0.034, "rubber": 0.044, "paint": 0.010},
     "BP-75": {"battery_cell": 75.0, "aluminium_primary": 0.035, "copper": 0.006},
 }
+first_item["BP-75"] = "BP-75"  # a product of the group's own pack plant, used as a part
 bom = [
     {"product_id": product, "item_id": first_item[material], "quantity_per_unit": qty}
     for product, items in BOM_QTY.items()

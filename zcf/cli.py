@@ -272,6 +272,52 @@ def ingest_command(
         raise typer.Exit(ExitCode.INVALID)
 
 
+def _calc(state: State, out: Path):
+    from zcf.calc import calculate, load_dataset, write_outputs
+    from zcf.calc.context import CalcOptions
+
+    config = state.config()
+    manifest, tables = load_dataset(out)
+    options = CalcOptions(working_days=config.calc.working_days, not_relevant=dict(config.scope3.not_relevant))
+    with state.env.console(stderr=True).status(state.env.t("Calculating…", "正在计算…")):
+        report = calculate(manifest, tables, options)
+    write_outputs(report, out)
+    return report
+
+
+@app.command("calc")
+@handles_errors
+def calc_command(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Argument(metavar="OUT", help="Output folder of zcf ingest (holds dataset/).")],
+    json_output: JsonOption = False,
+    limit: LimitOption = 30,
+) -> None:
+    """Compute the inventory (Scope 1, 2 and 3) from OUT/dataset/.
+
+    Writes OUT/results.json, OUT/lines.csv and OUT/lines.parquet: every emission is
+    one line with its input row, factor, source and arithmetic; the totals are sums
+    of the lines.
+
+    Example:
+
+        zcf ingest data/ -o out && zcf calc out
+    """
+    from zcf import ui
+    from zcf.io import to_json
+
+    state = _state(ctx)
+    report = _calc(state, output)
+    if json_output:
+        state.env.stdout.write(to_json(report.results))
+    else:
+        ui.print_inventory(state.env.console(), state.env, report.results, report.problems, limit)
+        state.env.console().print(
+            state.env.t(f"Results: {output / 'results.json'}   Lines: {output / 'lines.csv'}",
+                        f"结果：{output / 'results.json'}   明细：{output / 'lines.csv'}")
+        )
+
+
 @app.command()
 @handles_errors
 def run(
@@ -284,25 +330,37 @@ def run(
     json_output: JsonOption = False,
     limit: LimitOption = 30,
 ) -> None:
-    """The main job: ingest the inputs and build everything from them.
+    """The main job: ingest the inputs, then calculate the inventory.
 
-    Today this validates and writes the dataset; calculation, checks and reports
-    join as they land.
+    Stops after ingest (exit 1) when the inputs have errors. Checks and reports join
+    as they land.
 
     Example:
 
         zcf run sample_data/zh/示例汽车集团_2025.xlsx -o out
     """
+    from zcf import ui
     from zcf.io import to_json
 
     state = _state(ctx)
     report = _ingest(state, inputs, output, year, allow_other_years, encoding)
-    if json_output:
-        state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
-    else:
-        _print_ingest(state.env, report, output, limit)
     if not report.valid:
+        if json_output:
+            state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
+        else:
+            _print_ingest(state.env, report, output, limit)
         raise typer.Exit(ExitCode.INVALID)
+    calc = _calc(state, output)
+    if json_output:
+        state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang), "results": calc.results}))
+        return
+    console = state.env.console()
+    ui.print_problems(console, state.env, report.problems, limit)
+    ui.print_inventory(console, state.env, calc.results, calc.problems, limit)
+    console.print(
+        state.env.t(f"Outputs: {output}/ (manifest.json, dataset/, results.json, lines.csv)",
+                    f"输出：{output}/（manifest.json、dataset/、results.json、lines.csv）")
+    )
 
 
 def main() -> None:

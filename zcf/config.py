@@ -40,6 +40,10 @@ class IngestConfig(_Section):
     encoding: str | None = None
 
 
+class CalcConfig(_Section):
+    working_days: int = Field(250, ge=0, le=366, description="commuting days per year when the table leaves them out")
+
+
 class Scope3Config(_Section):
     not_relevant: dict[str, str] = Field(
         default_factory=dict, description="Scope 3 category number → reason it is not relevant"
@@ -54,6 +58,7 @@ class ReportConfig(_Section):
 class Config(_Section):
     organization: OrganizationDefaults = Field(default_factory=OrganizationDefaults)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    calc: CalcConfig = Field(default_factory=CalcConfig)
     scope3: Scope3Config = Field(default_factory=Scope3Config)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     report: ReportConfig = Field(default_factory=ReportConfig)

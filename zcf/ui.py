@@ -94,3 +94,68 @@ def print_verdict(console: Console, env: Environment, report: IngestReport, out_
         console.print(Text(text, style="bold red"))
     if out_hint:
         console.print(Text(out_hint, style="dim"))
+
+
+def _t(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.1f}"
+
+
+def print_inventory(console: Console, env: Environment, results: dict, problems: list[Problem], limit: int) -> None:
+    """Scope totals, the largest Scope 3 categories and sites, and the calculation's warnings."""
+    from zcf.calc.scope3 import CATEGORIES
+
+    totals = results["totals"]
+    org = results["organization"]
+    title = env.t(
+        f"{org.get('company_name') or ''} — GHG inventory {results['reporting_year']} (tCO2e, {results['gwp_basis']})",
+        f"{org.get('company_name') or ''} —— {results['reporting_year']} 年温室气体清单（tCO2e，{results['gwp_basis']}）",
+    )
+    table = Table(title=Text(title), title_justify="left", show_edge=False)
+    table.add_column(env.t("scope", "范围"))
+    table.add_column("tCO2e", justify="right")
+    rows = [
+        (env.t("Scope 1", "范围一"), totals["scope1"]),
+        (env.t("Scope 2 (location-based)", "范围二（基于位置）"), totals["scope2_location"]),
+        (env.t("Scope 2 (market-based)", "范围二（基于市场）"), totals["scope2_market"]),
+        (env.t("Scope 3", "范围三"), totals["scope3"]),
+        (env.t("Total (market-based)", "合计（基于市场）"), totals["total_market"]),
+    ]
+    for name, value in rows:
+        table.add_row(name, _t(value))
+    console.print(table)
+
+    categories = sorted(((v, k) for k, v in totals["scope3_by_category"].items() if v), reverse=True)[:5]
+    if categories:
+        top = Table(title=env.t("Largest Scope 3 categories", "范围三主要类别"), title_justify="left", show_edge=False)
+        top.add_column(env.t("category", "类别"))
+        top.add_column("tCO2e", justify="right")
+        top.add_column(env.t("share", "占比"), justify="right")
+        for value, number in categories:
+            name, name_zh = CATEGORIES[number]
+            top.add_row(f"{number} {env.t(name, name_zh)}", _t(value), f"{value / totals['scope3']:.0%}")
+        console.print(top)
+
+    sites = Table(title=env.t("Sites", "站点"), title_justify="left", show_edge=False)
+    sites.add_column(env.t("site", "站点"))
+    sites.add_column(env.t("Scope 1", "范围一"), justify="right")
+    sites.add_column(env.t("Scope 2 market", "范围二市场法"), justify="right")
+    sites.add_column("MWh", justify="right")
+    ranked = sorted(results["by_site"].items(), key=lambda kv: -(kv[1]["scope1"] + kv[1]["scope2_market"]))
+    for site_id, site in ranked[:8]:
+        sites.add_row(Text(f"{site_id} {site.get('name') or ''}"), _t(site["scope1"]), _t(site["scope2_market"]),
+                      _t(site["energy_mwh"]))
+    console.print(sites)
+    energy = results["energy"]
+    intensity = results["intensity"]
+    facts = []
+    if energy.get("renewable_share") is not None:
+        facts.append(env.t(f"renewable electricity {energy['renewable_share']:.1%}", f"可再生电力占比 {energy['renewable_share']:.1%}"))
+    if energy.get("total_tce") is not None:
+        facts.append(env.t(f"energy {energy['total_tce']:,.0f} tce", f"综合能耗 {energy['total_tce']:,.0f} 吨标准煤"))
+    if intensity.get("per_vehicle"):
+        value = intensity["per_vehicle"]["scope1_2_market"]
+        facts.append(env.t(f"Scope 1+2 {value:.3f} t per vehicle", f"范围一+二 每辆车 {value:.3f} 吨"))
+    if facts:
+        console.print(Text(" · ".join(facts)))
+    if problems:
+        print_problems(console, env, problems, limit)

@@ -115,6 +115,36 @@ def library() -> tuple[Factor, ...]:
     return tuple(out)
 
 
+def factors_from_table(frame) -> list[Factor]:
+    """The user's ``factors`` table (canonical dataset frame) as :class:`Factor` objects."""
+    import pandas as pd
+
+    def text(value):
+        return None if pd.isna(value) else str(value)
+
+    out = []
+    for row in frame.to_dict("records"):
+        if pd.isna(row["activity"]) or pd.isna(row["value"]) or pd.isna(row["unit"]):
+            continue
+        sheet = text(row.get("_source_sheet"))
+        out.append(
+            Factor(
+                factor_id=f"user:{row['_source_file']}:{sheet + '!' if sheet else ''}{row['_source_row']}",
+                activity=str(row["activity"]),
+                region=text(row["region"]),
+                year=None if pd.isna(row["year"]) else int(row["year"]),
+                value=float(row["value"]),
+                unit=str(row["unit"]),
+                gas=text(row["gas"]),
+                source=text(row["source"]) or "",
+                notes=text(row["notes"]) or "",
+                confidence="user",
+                origin="user",
+            )
+        )
+    return out
+
+
 def find(factor_id: str) -> Factor | None:
     return next((f for f in library() if f.factor_id == factor_id), None)
 

@@ -253,7 +253,7 @@ def _organization_frame(organization: dict[str, Any], org_sheets: dict[str, RawS
 def _validate_tables(schema, mapped_by_table, options, reporting_year, organization):
     import pandas as pd
 
-    from zcf.factors import FactorResolver
+    from zcf.factors import FactorResolver, factors_from_table
     from zcf.ingest import crosscheck
     from zcf.ingest.validate import Context, Locator, finish_frame, validate_sheet
 
@@ -269,7 +269,7 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
     order = [t for t in _FIRST if t in mapped_by_table] + sorted(t for t in mapped_by_table if t not in _FIRST)
     for name in order:
         if name == "energy" and "factors" in tables:
-            ctx.resolver = FactorResolver(_user_factors(tables["factors"]))
+            ctx.resolver = FactorResolver(factors_from_table(tables["factors"]))
             ctx.extra_enum_values["energy_type"] = _user_energy_types(tables["factors"])
         frames = []
         for mapped in mapped_by_table[name]:
@@ -285,36 +285,6 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
         )
     problems += crosscheck.reference_problems(schema, tables, locate)
     return tables, problems
-
-
-def _user_factors(frame):
-    """The factors table as :class:`zcf.factors.Factor` objects (user origin)."""
-    import pandas as pd
-
-    from zcf.factors import Factor
-
-    def text(value):
-        return None if pd.isna(value) else str(value)
-
-    out = []
-    for row in frame.to_dict("records"):
-        if pd.isna(row["activity"]) or pd.isna(row["value"]) or pd.isna(row["unit"]):
-            continue
-        out.append(
-            Factor(
-                factor_id=f"user:{row['_source_file']}:{row['_source_sheet'] or ''}!{row['_source_row']}",
-                activity=str(row["activity"]),
-                region=text(row["region"]),
-                year=None if pd.isna(row["year"]) else int(row["year"]),
-                value=float(row["value"]),
-                unit=str(row["unit"]),
-                gas=text(row["gas"]),
-                source=text(row["source"]) or "",
-                notes=text(row["notes"]) or "",
-                origin="user",
-            )
-        )
-    return out
 
 
 def _user_energy_types(frame) -> list[str]:

@@ -103,7 +103,7 @@ def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: 
             if not present.any():
                 continue
             known = _reference_sets(schema, tables, column.references)
-            target_table = column.references.split(".")[0]
+            target_table = " / ".join(ref.split(".")[0] for ref in column.references.split("|"))
             if known is None:
                 first = frame.index[present.to_numpy()][0]
                 problems.append(

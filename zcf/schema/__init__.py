@@ -263,8 +263,10 @@ def _check_consistency(schema: Schema) -> None:
         for col in t.columns:
             if col.type == "enum" and col.enum not in schema.enums:
                 raise ValueError(f"{t.name}.{col.name}: unknown enum {col.enum!r}")
-            if col.references:
-                ref_table, _, ref_col = col.references.partition(".")
+            for reference in (col.references or "").split("|"):
+                if not reference:
+                    continue
+                ref_table, _, ref_col = reference.partition(".")
                 if ref_col not in {c.name for c in schema.tables[ref_table].columns}:
                     raise ValueError(f"{t.name}.{col.name}: bad reference {col.references!r}")
         groups = [t.key, t.unique, *t.one_of, *t.together]

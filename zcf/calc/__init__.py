@@ -1,0 +1,106 @@
+"""``zcf calc``: the validated dataset → lines → results.
+
+:func:`calculate` runs every scope module on the tables of ``OUT/dataset/`` and
+returns a :class:`CalcReport`: the lines (one emission of one gas from one input
+row each) and the results document whose totals are sums of those lines.
+:func:`write_outputs` writes ``OUT/results.json``, ``OUT/lines.csv`` and
+``OUT/lines.parquet``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from zcf.calc.context import CalcContext, CalcOptions
+from zcf.errors import ExitCode, ZcfError
+from zcf.problems import Problem
+
+
+@dataclass
+class CalcReport:
+    results: dict[str, Any]
+    lines: pd.DataFrame
+    problems: list[Problem]
+
+
+def load_dataset(out: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """The manifest and the tables written by ``zcf ingest``; a clear error if there are none."""
+    manifest_path = out / "manifest.json"
+    if not manifest_path.is_file() or not (out / "dataset").is_dir():
+        raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if not manifest.get("valid"):
+        raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
+    tables = {path.stem: pd.read_parquet(path) for path in sorted((out / "dataset").glob("*.parquet"))}
+    tables.pop("organization", None)
+    return manifest, tables
+
+
+def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options: CalcOptions | None = None) -> CalcReport:
+    """Compute the inventory from a dataset (as loaded by :func:`load_dataset`)."""
+    from zcf.calc import energy as energy_module
+    from zcf.calc import lines as lines_module
+    from zcf.calc import products, results, scope1, scope2, scope3
+    from zcf.factors import FactorResolver, factors_from_table
+
+    organization = dict(manifest["organization"])
+    if organization.get("reporting_year") is None:
+        raise ZcfError("the dataset has no reporting year; give one in the organization table, zcf.toml or --year",
+                       ExitCode.INVALID)
+    user = factors_from_table(tables["factors"]) if "factors" in tables else []
+    ctx = CalcContext(tables=tables, organization=organization, resolver=FactorResolver(user),
+                      options=options or CalcOptions())
+    parts: list[pd.DataFrame] = []
+    parts += scope1.combustion(ctx)
+    parts += scope1.fugitive(ctx)
+    parts += scope1.process(ctx)
+    scope2_parts, market_basis = scope2.scope2(ctx)
+    parts += scope2_parts
+    parts += scope3.scope3(ctx)
+    lines = lines_module.finish(parts)
+
+    energy_table = ctx.table("energy")
+    energy_by_site: dict[str, float] = {}
+    if not energy_table.empty:
+        weighted = energy_table["energy_mwh"].fillna(0) * ctx.site_shares(energy_table["site_id"])
+        energy_by_site = {k: math.fsum(v.tolist()) for k, v in weighted.groupby(energy_table["site_id"])}
+    document = results.document(
+        ctx,
+        lines,
+        energy=energy_module.energy_totals(ctx, lines),
+        products=products.footprints(ctx, lines),
+        scope3_status=scope3.category_status(ctx, lines),
+        market_basis={
+            "residual": market_basis.residual_activity or "electricity.grid (location-based factor)",
+            "residual_factor_ids": list(market_basis.residual_factor_ids),
+            "instruments": "renewable_instruments applied to their own site and period, each certificate once",
+        },
+        inputs=[{"file": i["path"], "sha256": i["sha256"]} for i in manifest.get("inputs", [])],
+        energy_by_site=energy_by_site,
+    )
+    return CalcReport(document, lines, ctx.problems)
+
+
+def write_outputs(report: CalcReport, out: Path) -> None:
+    """results.json, lines.csv (full float precision, so sums reproduce) and lines.parquet, atomically."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from zcf.io import write_bytes_atomic, write_json_atomic
+
+    write_json_atomic(out / "results.json", report.results)
+    buffer = io.StringIO()
+    report.lines.to_csv(buffer, index=False, float_format="%.17g", lineterminator="\n")
+    write_bytes_atomic(out / "lines.csv", buffer.getvalue().encode("utf-8"))
+    table = pa.Table.from_pandas(report.lines, preserve_index=False).replace_schema_metadata(None)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    write_bytes_atomic(out / "lines.parquet", sink.getvalue().to_pybytes())

@@ -1,0 +1,159 @@
+"""What every calculation module needs: the tables, the boundary, factors and GWPs.
+
+The context resolves factors (recording each one used for the factor register),
+gives each site its region chain (province → grid region → country) and its share
+under the consolidation approach, and collects problems for the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zcf.factors import Factor, FactorResolver, FuelConverter, Resolution
+from zcf.problems import Problem
+
+# Factor series published per year, where using an older year deserves a warning. Other factors
+# (materials, freight, travel ...) carry their publication year and are used as the latest edition.
+YEAR_SPECIFIC = ("electricity.", "tce.", "heat.")
+APPROACH_ZH = {"operational_control": "运营控制权", "financial_control": "财务控制权", "equity_share": "股权比例"}
+
+
+@dataclass
+class CalcOptions:
+    """Choices from zcf.toml that change the arithmetic."""
+
+    working_days: int = 250  # commuting days per year when the table leaves them out
+    not_relevant: dict[str, str] = field(default_factory=dict)  # Scope 3 category → reason
+
+
+@dataclass
+class CalcContext:
+    tables: dict[str, pd.DataFrame]
+    organization: dict[str, Any]
+    resolver: FactorResolver
+    options: CalcOptions = field(default_factory=CalcOptions)
+    problems: list[Problem] = field(default_factory=list)
+    used: dict[str, Factor] = field(default_factory=dict)
+    _reported: set = field(default_factory=set)
+
+    @property
+    def year(self) -> int:
+        return int(self.organization["reporting_year"])
+
+    @property
+    def gwp_basis(self) -> str:
+        return str(self.organization.get("gwp_basis") or "AR6")
+
+    @property
+    def approach(self) -> str:
+        return str(self.organization.get("consolidation_approach") or "operational_control")
+
+    @property
+    def country(self) -> str:
+        return str(self.organization.get("country") or "CN")
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.tables.get(name, pd.DataFrame())
+
+    # --- sites and boundary -------------------------------------------------
+
+    @property
+    def sites(self) -> pd.DataFrame:
+        return self.table("sites").set_index("site_id", drop=False) if "sites" in self.tables else pd.DataFrame()
+
+    def regions_for_site(self, site_id: str) -> list[str]:
+        """Most specific first: province (CN-JS), its grid region (CN-GRID-EAST), the country."""
+        from zcf.schema import load_schema
+
+        sites = self.sites
+        if site_id not in sites.index:
+            return [self.country]
+        site = sites.loc[site_id]
+        chain: list[str] = []
+        province = site.get("province")
+        if isinstance(province, str):
+            chain.append(province)
+        grid = site.get("grid_region")
+        if not isinstance(grid, str) and isinstance(province, str):
+            grid = load_schema().province(province).grid_region
+        if isinstance(grid, str):
+            chain.append(f"CN-GRID-{grid.upper()}")
+        country = site.get("country")
+        chain.append(country if isinstance(country, str) else self.country)
+        return chain
+
+    def site_shares(self, site_ids: pd.Series) -> pd.Series:
+        """Share of each row's emissions inside the boundary (0–1), by its site."""
+        sites = self.sites
+        shares: dict[str, float] = {}
+        for site_id in pd.unique(site_ids.dropna()):
+            if site_id not in sites.index:
+                shares[site_id] = 1.0
+                continue
+            site = sites.loc[site_id]
+            if self.approach == "equity_share":
+                share = site.get("equity_share")
+                shares[site_id] = 1.0 if pd.isna(share) else float(share)
+            else:
+                controlled = site.get("controlled")
+                inside = True if pd.isna(controlled) else bool(controlled)
+                shares[site_id] = 1.0 if inside else 0.0
+                if not inside:
+                    self.report("outside-boundary", site_id=site_id, approach=self.approach.replace("_", " "),
+                                approach_zh=APPROACH_ZH[self.approach])
+        return site_ids.map(shares).fillna(1.0).astype("float64")
+
+    # --- factors ------------------------------------------------------------
+
+    def factor(self, activity: str, regions: list[str] | tuple[str, ...], rows: int = 0) -> Factor | None:
+        """Resolve a factor, remember it, and report a missing factor or a year fallback once."""
+        found: Resolution | None = self.resolver.resolve(activity, regions, self.year)
+        where = ", ".join(r for r in regions if r) or "any region"
+        if found is None:
+            self.report("factor-missing", activity=activity, where=where, rows=rows)
+            return None
+        factor = found.factor
+        if found.year_fallback and activity.startswith(YEAR_SPECIFIC):
+            self.report(
+                "factor-year-fallback",
+                activity=activity,
+                region=factor.region or "",
+                year=self.year,
+                factor_year=factor.year,
+                factor_id=factor.factor_id,
+            )
+        self.used[factor.factor_id] = factor
+        return factor
+
+    def use(self, factor: Factor) -> Factor:
+        self.used[factor.factor_id] = factor
+        return factor
+
+    def gwp(self, gas: str, rows: int = 0) -> Factor | None:
+        """The GWP of a gas under the organisation's basis (CO2 is 1)."""
+        found = self.resolver.resolve(f"gwp.{self.gwp_basis}.{gas}", [], None)
+        if found is None:
+            self.report("unknown-gas", gas=gas, basis=self.gwp_basis, rows=rows)
+            return None
+        return self.use(found.factor)
+
+    def fuels(self, regions: list[str]) -> FuelConverter:
+        return FuelConverter(self.resolver, regions, self.year)
+
+    # --- problems -----------------------------------------------------------
+
+    def report(self, code: str, **params: Any) -> None:
+        key = (code, tuple(sorted((k, str(v)) for k, v in params.items() if k != "rows")))
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.problems.append(Problem(code, params=params))
+
+
+def positive(values: pd.Series) -> np.ndarray:
+    """Rows that hold a usable (present, non-negative) number."""
+    return values.notna().to_numpy() & (values.fillna(-1).to_numpy(dtype="float64") >= 0)

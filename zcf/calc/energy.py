@@ -1,0 +1,77 @@
+"""Energy totals: MWh, tonnes of standard coal equivalent (tce) and renewable shares.
+
+* ``total_mwh``: energy content of everything consumed (fuels by NCV, electricity,
+  steam/heat, onsite renewables), inside the boundary (site shares applied).
+* ``total_tce`` (GB/T 2589-2020 comprehensive energy consumption): fuels and heat by
+  their energy content ÷ 29.307 GJ/tce; electricity at the equivalent value
+  (当量值, ``tce.electricity_equivalent``) — and, as ``total_tce_equal_value``, at
+  the year's coal consumption of power supply (等价值, ``tce.electricity_equal_value``).
+* ``renewable_share``: renewable electricity (onsite, direct line, instruments) ÷
+  electricity consumed; ``traceable_green_electricity_share`` counts only onsite and
+  direct-line renewables (no certificates or traded green power);
+  ``non_fossil_share``: the same renewable electricity ÷ all energy (the grid's own
+  non-fossil share is not credited).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from zcf.calc.context import CalcContext
+from zcf.calc.scope2 import electricity_rows, zero_emission_rows
+from zcf.units import convert
+
+
+def _fsum(values) -> float:
+    return math.fsum(float(v) for v in values if v == v)
+
+
+def energy_totals(ctx: CalcContext, lines: pd.DataFrame) -> dict:
+    energy = ctx.table("energy")
+    if energy.empty or "energy_mwh" not in energy:
+        return {"total_mwh": 0.0, "electricity_mwh": 0.0}
+    energy = energy[energy["energy_mwh"].notna()]
+    share = ctx.site_shares(energy["site_id"])
+    mwh = energy["energy_mwh"] * share
+    is_grid = energy.index.isin(electricity_rows(ctx).index)
+    is_green = energy.index.isin(zero_emission_rows(energy).index)
+    is_electricity = is_grid | is_green
+    instruments = lines[lines["activity"].fillna("").str.startswith("electricity.instrument.")]
+    instrument_mwh = _fsum(instruments["quantity_std"] * instruments["boundary_share"])
+    electricity = _fsum(mwh[is_electricity])
+    green_onsite = _fsum(mwh[is_green])
+    renewable = green_onsite + instrument_mwh
+    total = _fsum(mwh)
+
+    gj_per_tce = convert(1, "tce", "GJ")
+    other_tce = _fsum(mwh[~is_electricity]) * 3.6 / gj_per_tce
+    elec_kwh = electricity * 1000
+    equivalent = ctx.factor("tce.electricity_equivalent", [ctx.country])
+    equal_value = ctx.factor("tce.electricity_equal_value", [ctx.country])
+    out = {
+        "total_mwh": total,
+        "electricity_mwh": electricity,
+        "grid_electricity_mwh": _fsum(mwh[is_grid]),
+        "renewable_electricity_mwh": renewable,
+        "onsite_and_direct_renewable_mwh": green_onsite,
+        "instrument_covered_mwh": instrument_mwh,
+        "renewable_share": renewable / electricity if electricity else None,
+        "traceable_green_electricity_share": green_onsite / electricity if electricity else None,
+        "non_fossil_share": renewable / total if total else None,
+        "fuels_and_heat_mwh": _fsum(mwh[~is_electricity]),
+    }
+    if equivalent is not None:
+        out["total_tce"] = other_tce + elec_kwh * _tce_per_kwh(equivalent)
+        out["tce_electricity_basis"] = f"equivalent value (当量值) {equivalent.value} {equivalent.unit}, {equivalent.factor_id}"
+    if equal_value is not None:
+        out["total_tce_equal_value"] = other_tce + elec_kwh * _tce_per_kwh(equal_value)
+        out["tce_equal_value_basis"] = (f"equal value (等价值) {equal_value.value} {equal_value.unit} "
+                                        f"({equal_value.year}), {equal_value.factor_id}")
+    return out
+
+
+def _tce_per_kwh(factor) -> float:
+    """tce per kWh of a factor given as energy of coal per kWh (kgce/kWh or gce/kWh)."""
+    return float((factor.value * factor.parsed_unit.numerator / factor.parsed_unit.denominator).to("tce/kWh").magnitude)

@@ -1,0 +1,203 @@
+"""Scope 1: fuel combustion (GB/T 32150), fugitive refrigerants and process emissions.
+
+Combustion, per row of the energy table holding a fuel:
+
+    CO2 = FC × NCV × CC × OF × 44/12            (GB/T 32150-2015, E_燃烧)
+    CH4 = FC × NCV × EF_CH4    N2O = FC × NCV × EF_N2O   (IPCC 2006, stationary or mobile)
+
+where FC × NCV (the energy content) comes from the fuel quantity through the
+library's (or the user's) ``ncv.<fuel>`` and ``density.<fuel>``; a user factor
+``ef.<fuel>`` (tCO2 per unit of fuel) replaces NCV × CC × OF × 44/12 when given.
+Fugitive and process rows are mass of gas × GWP.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from zcf.calc.context import CalcContext
+from zcf.calc.lines import fmt, make_lines
+from zcf.units import convert
+
+CO2_PER_C = 44 / 12  # molar mass ratio CO2 / C
+NOT_FUELS = {"electricity", "steam", "heat", "onsite_solar", "onsite_wind"}
+_CATEGORY = {"stationary": "stationary_combustion", "mobile": "mobile_combustion"}
+
+
+def fuel_rows(energy: pd.DataFrame) -> pd.DataFrame:
+    if energy.empty:
+        return energy
+    return energy[~energy["energy_type"].isin(NOT_FUELS) & energy["quantity_std"].notna()]
+
+
+def _kind(unit_std: str) -> str:
+    return {"t": "mass", "m3": "volume", "MWh": "energy"}[unit_std]
+
+
+def combustion(ctx: CalcContext) -> list[pd.DataFrame]:
+    """CO2, CH4 and N2O lines for every fuel row of the energy table."""
+    fuels = fuel_rows(ctx.table("energy"))
+    parts: list[pd.DataFrame] = []
+    if fuels.empty:
+        return parts
+    use = fuels["use"].fillna("stationary")
+    keys = pd.DataFrame({"site_id": fuels["site_id"], "energy_type": fuels["energy_type"], "use": use,
+                         "unit_std": fuels["unit_std"]})
+    for (site_id, fuel, how, unit_std), index in keys.groupby(list(keys.columns), sort=True).groups.items():
+        rows = fuels.loc[index]
+        regions = ctx.regions_for_site(site_id)
+        share = ctx.site_shares(rows["site_id"])
+        converter = ctx.fuels(regions)
+        to_energy = converter.per_unit(fuel, _kind(unit_std), "energy")
+        category = _CATEGORY[how]
+        energy_mwh = rows["quantity_std"] * to_energy.value if to_energy else None
+        for factor in to_energy.factors if to_energy else ():
+            ctx.use(factor)
+
+        direct = ctx.resolver.resolve(f"ef.{fuel}", regions, ctx.year)
+        if direct is not None:
+            parts.append(_direct_co2(ctx, rows, fuel, category, unit_std, direct.factor, converter, share))
+        elif energy_mwh is None:
+            ctx.report("factor-missing", activity=f"ncv.{fuel}", where=", ".join(regions), rows=len(rows))
+        else:
+            parts.append(_gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share))
+        if energy_mwh is not None:
+            for gas in ("CH4", "N2O"):
+                parts.append(_non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share))
+    return [p for p in parts if p is not None]
+
+
+def co2_per_mwh(ctx: CalcContext, fuel: str, regions: list[str], rows: int = 0):
+    """tCO2 per MWh of a fuel's energy content (CC × OF × 44/12), with the two factors; None if unknown."""
+    carbon = ctx.factor(f"carbon_content.{fuel}", regions, rows)
+    oxidation = ctx.factor(f"oxidation.{fuel}", regions, rows)
+    if carbon is None or oxidation is None:
+        return None
+    return carbon.per_canonical("t") * oxidation.value * CO2_PER_C, carbon, oxidation
+
+
+def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share):
+    found = co2_per_mwh(ctx, fuel, regions, len(rows))
+    if found is None:
+        return None
+    t_co2_per_mwh, carbon, oxidation = found
+    gas_t = energy_mwh * t_co2_per_mwh
+    gj = energy_mwh * 3.6
+    calculation = [
+        f"{fmt(q)} {u} → {fmt(e)} GJ × {fmt(carbon.value)} {carbon.unit} × {fmt(oxidation.value)} × 44/12 = {fmt(t)} tCO2"
+        for q, u, e, t in zip(rows["quantity"], rows["unit"], gj, gas_t)
+    ]
+    return make_lines(
+        rows,
+        table="energy",
+        scope="1",
+        category=category,
+        activity=f"combustion.{fuel}",
+        quantity_std=energy_mwh,
+        unit_std="MWh",
+        factor=carbon,
+        factor_id=f"{carbon.factor_id}+{oxidation.factor_id}",
+        factor_value=t_co2_per_mwh,
+        factor_unit="tCO2/MWh",
+        factor_source=f"{carbon.source}; {oxidation.source}",
+        gas="CO2",
+        gas_t=gas_t,
+        gwp=1.0,
+        gwp_basis=ctx.gwp_basis,
+        share=share,
+        method="GB/T 32150 (NCV × CC × OF × 44/12)",
+        data_quality=2,
+        calculation=calculation,
+    )
+
+
+def _direct_co2(ctx, rows, fuel, category, unit_std, factor, converter, share):
+    ctx.use(factor)
+    kind = factor.denominator_kind
+    to_kind = converter.per_unit(fuel, _kind(unit_std), kind) if kind in ("mass", "volume", "energy") else None
+    if to_kind is None:
+        ctx.report("factor-missing", activity=f"ncv.{fuel}", where=f"to apply ef.{fuel} ({factor.unit})", rows=len(rows))
+        return None
+    quantity = rows["quantity_std"] * to_kind.value
+    per_unit = factor.per_canonical("t")
+    gas_t = quantity * per_unit
+    canonical = {"mass": "t", "volume": "m3", "energy": "MWh"}[kind]
+    calculation = [
+        f"{fmt(q)} {u} → {fmt(x)} {canonical} × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2"
+        for q, u, x, t in zip(rows["quantity"], rows["unit"], quantity, gas_t)
+    ]
+    return make_lines(
+        rows, table="energy", scope="1", category=category, activity=f"combustion.{fuel}", quantity_std=quantity,
+        unit_std=canonical, factor=factor, factor_value=per_unit, factor_unit=f"tCO2/{canonical}", gas="CO2",
+        gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share, method="emission factor per unit of fuel",
+        data_quality=2, calculation=calculation,
+    )
+
+
+def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share):
+    factor = ctx.factor(f"{gas.lower()}.{how}.{fuel}", regions, len(rows))
+    gwp = ctx.gwp(gas, len(rows))
+    if factor is None or gwp is None:
+        return None
+    per_mwh = factor.per_canonical("t")
+    gas_t = energy_mwh * per_mwh
+    calculation = [
+        f"{fmt(e * 3.6)} GJ × {fmt(factor.value)} {factor.unit} = {fmt(t * 1000)} kg{gas} × GWP {fmt(gwp.value)}"
+        for e, t in zip(energy_mwh, gas_t)
+    ]
+    return make_lines(
+        rows, table="energy", scope="1", category=category, activity=f"combustion.{fuel}", quantity_std=energy_mwh,
+        unit_std="MWh", factor=factor, factor_value=per_mwh, factor_unit=f"t{gas}/MWh", gas=gas, gas_t=gas_t,
+        gwp=gwp.value, gwp_basis=ctx.gwp_basis, share=share, method=f"IPCC 2006 {how} combustion default",
+        data_quality=3, calculation=calculation,
+    )
+
+
+def fugitive(ctx: CalcContext) -> list[pd.DataFrame]:
+    """Refrigerant and SF6 refills or leaks: kg × GWP."""
+    table = ctx.table("refrigerants")
+    parts = []
+    if table.empty:
+        return parts
+    table = table[table["quantity_kg"].notna() & table["gas"].notna()]
+    for gas, rows in table.groupby("gas", sort=True):
+        gwp = ctx.gwp(gas, len(rows))
+        if gwp is None:
+            continue
+        gas_t = rows["quantity_kg"] * convert(1, "kg", "t")
+        parts.append(
+            make_lines(
+                rows, table="refrigerants", scope="1", category="fugitive", activity=f"fugitive.{gas}",
+                quantity_std=gas_t, unit_std="t", factor=gwp, factor_value=gwp.value, factor_unit=gwp.unit, gas=gas,
+                gas_t=gas_t, gwp=gwp.value, gwp_basis=ctx.gwp_basis, share=ctx.site_shares(rows["site_id"]),
+                method="mass refilled × GWP", data_quality=2,
+                quantity=rows["quantity_kg"], unit="kg",
+                calculation=[f"{fmt(kg)} kg {gas} × GWP {fmt(gwp.value)} = {fmt(kg * gwp.value / 1000)} tCO2e"
+                             for kg in rows["quantity_kg"]],
+            )
+        )
+    return parts
+
+
+def process(ctx: CalcContext) -> list[pd.DataFrame]:
+    """Process emissions given as mass of gas (e.g. CO2 shielding gas): t × GWP."""
+    table = ctx.table("process_emissions")
+    parts = []
+    if table.empty:
+        return parts
+    table = table[table["quantity_std"].notna() & table["gas"].notna()]
+    for gas, rows in table.groupby("gas", sort=True):
+        gwp = ctx.gwp(gas, len(rows))
+        if gwp is None:
+            continue
+        parts.append(
+            make_lines(
+                rows, table="process_emissions", scope="1", category="process", activity=f"process.{gas}",
+                quantity_std=rows["quantity_std"], unit_std="t", factor=gwp, factor_value=gwp.value,
+                factor_unit=gwp.unit, gas=gas, gas_t=rows["quantity_std"], gwp=gwp.value, gwp_basis=ctx.gwp_basis,
+                share=ctx.site_shares(rows["site_id"]), method="mass of gas emitted × GWP", data_quality=2,
+                calculation=[f"{fmt(t)} t {gas} × GWP {fmt(gwp.value)} = {fmt(t * gwp.value)} tCO2e"
+                             for t in rows["quantity_std"]],
+            )
+        )
+    return parts
