@@ -34,6 +34,7 @@ bench: setup
 
 docs: setup
 	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md
+	$(BIN)/python scripts/gen_activities_doc.py > docs/activities.md
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build dist *.egg-info

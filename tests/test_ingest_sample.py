@@ -115,11 +115,12 @@ def test_reruns_are_byte_identical(tmp_path):
             assert path.read_bytes() == (second / path.relative_to(first)).read_bytes(), path.name
 
 
-def test_run_ingests_the_sample(tmp_path):
+def test_run_ingests_and_calculates_the_sample(tmp_path):
     result = invoke(["run", SAMPLE_ZH, "-o", tmp_path], lang="zh")
-    assert result.exit_code == 0
-    assert "数据有效" in result.stdout
+    assert result.exit_code == 0, result.stderr
+    assert "范围一" in result.stdout and "温室气体清单" in result.stdout
     assert (tmp_path / "dataset" / "purchases.parquet").exists()
+    assert (tmp_path / "results.json").exists() and (tmp_path / "lines.csv").exists()
 
 
 def test_inputs_are_not_modified(tmp_path):

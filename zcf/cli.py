@@ -363,6 +363,127 @@ def run(
     )
 
 
+factors_app = typer.Typer(
+    help="Browse the emission-factor library and the source of every value.", no_args_is_help=True
+)
+app.add_typer(factors_app, name="factors")
+
+
+@factors_app.command("list")
+@handles_errors
+def factors_list(
+    ctx: typer.Context,
+    activity: Annotated[Optional[str], typer.Option("--activity", "-a", help="Activity id or prefix (electricity., material.steel).")] = None,
+    region: Annotated[Optional[str], typer.Option("--region", "-r", help="Region code (CN, CN-JS, CN-GRID-EAST, GLOBAL).")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """List library factors: id, activity, region, year, value, unit, confidence.
+
+    Example:
+
+        zcf factors list --activity electricity.grid --region CN-JS
+    """
+    from zcf.factors import library
+    from zcf.io import to_json
+
+    env = _state(ctx).env
+    chosen = [
+        f for f in library()
+        if (activity is None or f.activity == activity or f.activity.startswith(activity))
+        and (region is None or (f.region or "") == region)
+    ]
+    if json_output:
+        env.stdout.write(to_json([f.to_dict() for f in chosen]))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_edge=False)
+    for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence"):
+        table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
+    for f in chosen:
+        table.add_row(f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit,
+                      Text(f.confidence))
+    console = env.console()
+    console.print(table)
+    console.print(env.t(f"{len(chosen)} factors; zcf factors show ID for the source",
+                        f"共 {len(chosen)} 个因子；zcf factors show ID 查看来源"))
+
+
+@factors_app.command("show")
+@handles_errors
+def factors_show(
+    ctx: typer.Context,
+    factor_id: Annotated[str, typer.Argument(metavar="ID", help="Factor id, as in lines.csv or zcf factors list.")],
+    json_output: JsonOption = False,
+) -> None:
+    """Show one factor with its value, unit, source, document and notes.
+
+    Example:
+
+        zcf factors show CN_GRID_PROV_JS_2022
+    """
+    from zcf.factors import find, library
+    from zcf.io import to_json
+
+    env = _state(ctx).env
+    ids = factor_id.split("+")  # composite ids in lines.csv join the factors used, e.g. CC+OF
+    factors = [find(i) for i in ids]
+    if any(f is None for f in factors):
+        import difflib
+
+        close = difflib.get_close_matches(factor_id, [f.factor_id for f in library()], n=3)
+        raise ZcfError(
+            f"no factor {factor_id!r} in the library" + (f"; did you mean {', '.join(close)}?" if close else ""),
+            ExitCode.USAGE,
+            hint="Factors from your own factors sheet are shown in results.json (factors_used).",
+        )
+    if json_output:
+        env.stdout.write(to_json([f.to_dict() for f in factors]))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = env.console()
+    for f in factors:
+        table = Table(show_header=False, show_edge=False, box=None)
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for key, value in f.to_dict().items():
+            if value not in (None, ""):
+                table.add_row(key, Text(str(value)))
+        console.print(table)
+        console.print()
+
+
+@factors_app.command("export")
+@handles_errors
+def factors_export(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")] = Path("zcf_factors.csv"),
+) -> None:
+    """Write the whole library to one CSV file (the columns of zcf/factors/data/*.csv).
+
+    Example:
+
+        zcf factors export -o factors.csv
+    """
+    import csv
+    import io
+
+    from zcf.factors import COLUMNS, library
+    from zcf.io import write_bytes_atomic
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, "origin"], lineterminator="\n")
+    writer.writeheader()
+    for f in library():
+        writer.writerow({k: ("" if v is None else v) for k, v in f.to_dict().items()})
+    write_bytes_atomic(output, buffer.getvalue().encode("utf-8"))
+    env = _state(ctx).env
+    env.console().print(env.t(f"wrote {output} ({len(library())} factors)", f"已写入 {output}（{len(library())} 个因子）"))
+
+
 def main() -> None:
     """Console-script entry point."""
     app(obj=Environment.from_os())

@@ -119,7 +119,7 @@ class CalcContext:
         factor = found.factor
         if found.year_fallback and activity.startswith(YEAR_SPECIFIC):
             self.report(
-                "factor-year-fallback",
+                "factor-year-fallback" if (factor.year or 0) < self.year else "factor-year-later",
                 activity=activity,
                 region=factor.region or "",
                 year=self.year,

@@ -58,15 +58,17 @@ def _item_intensity(lines: pd.DataFrame, purchases: pd.DataFrame) -> dict[str, t
     cat12 = lines[(lines["source_table"] == "purchases")]
     if cat12.empty or purchases.empty:
         return {}
-    by_row = cat12.groupby(["source_file", "source_sheet", "source_row"], dropna=False)["co2e_t"].sum()
-    methods = cat12.groupby(["source_file", "source_sheet", "source_row"], dropna=False)["method"].first()
+    cat12 = cat12.assign(source_sheet=cat12["source_sheet"].fillna(""))  # CSV rows have no sheet
+    by_row = cat12.groupby(["source_file", "source_sheet", "source_row"])["co2e_t"].sum()
+    methods = cat12.groupby(["source_file", "source_sheet", "source_row"])["method"].first()
     out: dict[str, tuple[float, str, str]] = {}
     for item_id, rows in purchases.groupby("item_id"):
         emissions = quantity = 0.0
         method = ""
         unit = None
         for _, row in rows.iterrows():
-            key = (row["_source_file"], row["_source_sheet"], row["_source_row"])
+            sheet = row["_source_sheet"]
+            key = (row["_source_file"], "" if sheet is None or pd.isna(sheet) else sheet, row["_source_row"])
             if key not in by_row.index or pd.isna(row["quantity"]):
                 continue
             emissions += float(by_row[key])

@@ -77,9 +77,19 @@ def scope2(ctx: CalcContext) -> tuple[list[pd.DataFrame], MarketBasis]:
                     mwh=rest[rest_rows.index],
                 )
             )
+    _unmatched_instruments(ctx, set(grid["site_id"]))
     parts += _onsite(ctx, energy)
     parts += _heat(ctx, energy)
     return parts, basis
+
+
+def _unmatched_instruments(ctx: CalcContext, sites_with_grid: set) -> None:
+    instruments = ctx.table("renewable_instruments")
+    if instruments.empty:
+        return
+    for _, instrument in instruments[~instruments["site_id"].isin(sites_with_grid)].iterrows():
+        ctx.report("instrument-unused", certificate=instrument.get("certificate_id") or "?",
+                   site_id=instrument["site_id"], period=instrument["period"])
 
 
 def _electricity_lines(ctx, rows, factor, share, method_name, method, mwh=None):

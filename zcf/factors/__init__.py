@@ -10,7 +10,8 @@ value applies to this activity, region and year":
    library factor; among several, the most specific wins;
 2. then the library, along the region chain from most to least specific
    (province → grid region → country → GLOBAL), for the year asked, else the latest
-   earlier year (flagged as a fallback), else a factor without a year.
+   earlier year, else a factor without a year, else the nearest later year (the two
+   year fallbacks are flagged).
 """
 
 from __future__ import annotations
@@ -209,6 +210,8 @@ class FactorResolver:
                 return Resolution(timeless[0])
             if year is None:
                 return Resolution(max(here, key=lambda f: f.year or 0))
+            # Only later editions exist (e.g. a 2022 inventory with 2024 transport factors): the nearest one.
+            return Resolution(min(here, key=lambda f: f.year or 0), year_fallback=True)
         return None
 
 

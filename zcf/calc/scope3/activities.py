@@ -63,7 +63,7 @@ def fuel_and_energy(ctx: CalcContext) -> list[pd.DataFrame]:
                         share=ctx.site_shares(rows["site_id"]))
             )
     grid = electricity_rows(ctx)
-    for site_id, rows in grid.groupby("site_id", sort=True):
+    for site_id, rows in (grid.groupby("site_id", sort=True) if len(grid) else ()):
         regions = ctx.regions_for_site(site_id)
         loss = ctx.factor("electricity.td_loss_rate", regions, len(rows))
         location = ctx.factor("electricity.grid", regions, len(rows))

@@ -54,7 +54,7 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
                 rows, table="sold_products", scope="3", category="11", activity="use.electricity",
                 quantity_std=mwh, unit_std="MWh", quantity=rows["units_sold"], unit="vehicles", factor=factor,
                 factor_value=per_mwh, factor_unit="tCO2/MWh", gas="CO2", gas_t=gas_t, gwp=1.0,
-                gwp_basis=ctx.gwp_basis, share=1.0, method=f"direct use-phase, grid {market} {factor.year}",
+                gwp_basis=ctx.gwp_basis, share=1.0, method=f"direct use-phase, {market} grid {factor.year}",
                 data_quality=3,
                 calculation=[f"{int(u):,} vehicles × {fmt(k)} km × {fmt(s)} electric ÷ 100 × {fmt(c)} kWh/100km "
                              f"= {fmt(m)} MWh × {fmt(per_mwh)} tCO2/MWh ({market} grid {factor.year}) = {fmt(t)} tCO2"
