@@ -320,3 +320,13 @@ def test_every_factor_used_has_a_source(tmp_path):
     report = inventory(tmp_path, energy=ELECTRICITY_12 + "JS,2022-01,diesel,1,t\n")
     for factor in report.results["factors_used"]:
         assert factor["source"].strip(), factor["factor_id"]
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(200000, "200,000"), (0.5978, "0.5978"), (1246.2856295, "1,246.29"), (0, "0"), (1.5e7, "1.5e+07"), (12.0, "12")],
+)
+def test_numbers_in_calculation_texts(value, text):
+    from zcf.calc.lines import fmt
+
+    assert fmt(value) == text

@@ -88,7 +88,7 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
 
 
 def write_outputs(report: CalcReport, out: Path) -> None:
-    """results.json, lines.csv (full float precision, so sums reproduce) and lines.parquet, atomically."""
+    """results.json, lines.csv (floats round-trip exactly, so sums reproduce) and lines.parquet, atomically."""
     import io
 
     import pyarrow as pa
@@ -98,7 +98,8 @@ def write_outputs(report: CalcReport, out: Path) -> None:
 
     write_json_atomic(out / "results.json", report.results)
     buffer = io.StringIO()
-    report.lines.to_csv(buffer, index=False, float_format="%.17g", lineterminator="\n")
+    # repr of a float is the shortest text that reads back to the same float: exact and readable.
+    report.lines.to_csv(buffer, index=False, float_format=lambda v: repr(float(v)), lineterminator="\n")
     write_bytes_atomic(out / "lines.csv", buffer.getvalue().encode("utf-8"))
     table = pa.Table.from_pandas(report.lines, preserve_index=False).replace_schema_metadata(None)
     sink = pa.BufferOutputStream()

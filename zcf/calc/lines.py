@@ -156,4 +156,5 @@ def fmt(value: float) -> str:
     if magnitude >= 1e6 or magnitude < 1e-4:
         return f"{value:.6g}"
     decimals = max(0, 6 - len(str(int(magnitude))))
-    return f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    text = f"{value:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if decimals else text

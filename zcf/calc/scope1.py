@@ -99,7 +99,7 @@ def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share):
         factor_id=f"{carbon.factor_id}+{oxidation.factor_id}",
         factor_value=t_co2_per_mwh,
         factor_unit="tCO2/MWh",
-        factor_source=f"{carbon.source}; {oxidation.source}",
+        factor_source=carbon.source if carbon.source == oxidation.source else f"{carbon.source}; {oxidation.source}",
         gas="CO2",
         gas_t=gas_t,
         gwp=1.0,
