@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 demo: setup
-	$(BIN)/zcf run sample_data/zh/示例汽车集团_2025.xlsx -o $(DEMO_OUT)
+	$(BIN)/zcf --config sample_data/zcf.toml run sample_data/zh/示例汽车集团_2025.xlsx -o $(DEMO_OUT)
 	@echo "Outputs are in $(DEMO_OUT)/"
 
 test: setup
