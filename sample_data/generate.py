@@ -367,9 +367,9 @@ targets = [
 ]
 
 history = [
-    {"year": 2022, "scope1": 41_200, "scope2_location": 118_600, "scope2_market": 117_900, "scope3": 5_620_000, "revenue": 24_600_000_000, "production_units": 163_000, "energy_mwh": 312_000},
-    {"year": 2023, "scope1": 43_900, "scope2_location": 126_400, "scope2_market": 119_800, "scope3": 6_180_000, "revenue": 27_900_000_000, "production_units": 179_000, "energy_mwh": 336_000},
-    {"year": 2024, "scope1": 44_600, "scope2_location": 127_100, "scope2_market": 104_300, "scope3": 6_450_000, "revenue": 30_100_000_000, "production_units": 191_000, "energy_mwh": 349_000},
+    {"year": 2022, "scope1": 29_800, "scope2_location": 96_400, "scope2_market": 95_900, "scope3": 5_410_000, "revenue": 24_600_000_000, "production_units": 163_000, "energy_mwh": 301_000},
+    {"year": 2023, "scope1": 30_900, "scope2_location": 103_200, "scope2_market": 96_800, "scope3": 5_780_000, "revenue": 27_900_000_000, "production_units": 179_000, "energy_mwh": 329_000},
+    {"year": 2024, "scope1": 31_600, "scope2_location": 106_900, "scope2_market": 88_400, "scope3": 6_020_000, "revenue": 30_100_000_000, "production_units": 191_000, "energy_mwh": 347_000},
 ]
 
 TABLES = {

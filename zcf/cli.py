@@ -68,8 +68,8 @@ def handles_errors(fn: Callable) -> Callable:
         except KeyboardInterrupt:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
         except Exception as exc:
-            if state.env.debug:
-                raise
+            if state.env.debug or _is_usage_error(exc):
+                raise  # usage errors are click's to report (exit 2); typer vendors click in newer versions
             from rich.text import Text
 
             console = state.env.console(stderr=True)
@@ -83,6 +83,10 @@ def handles_errors(fn: Callable) -> Callable:
             raise typer.Exit(ExitCode.INTERNAL) from None
 
     return wrapper
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    return type(exc).__module__.split(".")[0] in ("click", "typer") and hasattr(exc, "exit_code")
 
 
 def _version(value: bool) -> None:
@@ -318,6 +322,74 @@ def calc_command(
         )
 
 
+def _formats(value: str | None, default: list[str]) -> list[str]:
+    from zcf.report import FORMATS
+
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()] if value else list(default)
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise typer.BadParameter(f"use {', '.join(FORMATS)} (comma-separated)", param_hint="--format")
+    return chosen
+
+
+def _report(state: State, out: Path, formats: str | None, lang: str | None, dest: Path | None):
+    import time
+
+    from zcf.report import render_reports
+
+    config = state.config()
+    lang = lang or config.report.lang
+    if lang not in ("zh", "en"):
+        raise typer.BadParameter("use zh or en", param_hint="--lang")
+    started = time.perf_counter()
+    with state.env.console(stderr=True).status(state.env.t("Rendering the reports…", "正在生成报告…")):
+        outputs = render_reports(out, dest or out, _formats(formats, config.report.formats), lang,
+                                 state.env.source_date_epoch)
+    return outputs, time.perf_counter() - started
+
+
+FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="pdf, xlsx or both (default: zcf.toml or both).")]
+ReportLangOption = Annotated[
+    Optional[str], typer.Option("--lang", "--report-lang", help="Report language: zh or en (default: zcf.toml [report] lang, else zh).")
+]
+
+
+def _print_outputs(env: Environment, outputs, seconds: float) -> None:
+    console = env.console()
+    pages = env.t(f", {outputs.pages} pages", f"，共 {outputs.pages} 页") if outputs.pages else ""
+    for path in outputs.files:
+        if path.suffix != ".svg":
+            console.print(env.t(f"wrote {path}", f"已写入 {path}"))
+    charts = [p for p in outputs.files if p.suffix == ".svg"]
+    if charts:
+        console.print(env.t(f"wrote {len(charts)} charts in {charts[0].parent}/", f"已写入 {len(charts)} 张图表：{charts[0].parent}/"))
+    console.print(env.t(f"reports rendered in {seconds:.1f} s{pages}", f"报告生成用时 {seconds:.1f} 秒{pages}"))
+
+
+@app.command("report")
+@handles_errors
+def report_command(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Argument(metavar="OUT", help="Output folder of zcf calc (holds results.json).")],
+    formats: FormatOption = None,
+    lang: ReportLangOption = None,
+    dest: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for the reports (default: OUT).")] = None,
+) -> None:
+    """Render the disclosure pack: report.pdf, report.xlsx and charts/*.svg.
+
+    The PDF has a cover, summary with key figures and charts, methodology, factor
+    register, data quality, check results, product footprints, input hashes and the
+    largest lines; the Excel workbook holds every line. Chinese or English.
+
+    Example:
+
+        zcf report out --lang en --format pdf
+    """
+    state = _state(ctx)
+    outputs, seconds = _report(state, output, formats, lang, dest)
+    _print_outputs(state.env, outputs, seconds)
+
+
 @app.command()
 @handles_errors
 def run(
@@ -329,10 +401,12 @@ def run(
     encoding: EncodingOption = None,
     json_output: JsonOption = False,
     limit: LimitOption = 30,
+    formats: FormatOption = None,
+    lang: ReportLangOption = None,
 ) -> None:
-    """The main job: ingest the inputs, then calculate the inventory.
+    """The main job: ingest the inputs, calculate the inventory, render the reports.
 
-    Stops after ingest (exit 1) when the inputs have errors. Checks and reports join
+    Stops after ingest (exit 1) when the inputs have errors. Check rule packs join
     as they land.
 
     Example:
@@ -351,15 +425,19 @@ def run(
             _print_ingest(state.env, report, output, limit)
         raise typer.Exit(ExitCode.INVALID)
     calc = _calc(state, output)
+    outputs, seconds = _report(state, output, formats, lang, None)
     if json_output:
-        state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang), "results": calc.results}))
+        document = {"ingest": report.to_dict(state.env.lang), "results": calc.results,
+                    "reports": [str(p) for p in outputs.files]}
+        state.env.stdout.write(to_json(document))
         return
     console = state.env.console()
     ui.print_problems(console, state.env, report.problems, limit)
     ui.print_inventory(console, state.env, calc.results, calc.problems, limit)
+    _print_outputs(state.env, outputs, seconds)
     console.print(
-        state.env.t(f"Outputs: {output}/ (manifest.json, dataset/, results.json, lines.csv)",
-                    f"输出：{output}/（manifest.json、dataset/、results.json、lines.csv）")
+        state.env.t(f"Outputs: {output}/ (manifest.json, dataset/, results.json, lines.csv, report.pdf, report.xlsx)",
+                    f"输出：{output}/（manifest.json、dataset/、results.json、lines.csv、report.pdf、report.xlsx）")
     )
 
 

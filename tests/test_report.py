@@ -1,0 +1,181 @@
+"""Reports: the PDF (text, CJK font, pages, TOC) and the Excel workbook (values, safety)."""
+
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from conftest import SAMPLE_ZH, invoke
+from zcf.report import render_reports
+from zcf.report.model import fmt_t
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+EPOCH = 1764000000  # 2025-11-24
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    result = invoke(["--config", SAMPLE_ZH.parent.parent / "zcf.toml", "run", SAMPLE_ZH, "-o", out])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    render_reports(out, out / "en", ["pdf", "xlsx"], "en", EPOCH)
+    return out, results
+
+
+def test_chinese_pdf_has_the_figures_headings_and_sources(sample):
+    out, results = sample
+    text = pdf_text(out / "report.pdf")
+    totals = results["totals"]
+    for key in ("scope1", "scope2_location", "scope2_market", "scope3", "total_market"):
+        assert fmt_t(totals[key]) in text, key
+    for heading in ("温室气体排放清单与信息披露报告", "摘要", "关键数据", "方法学与边界", "排放因子清单", "数据质量与缺口",
+                    "产品碳足迹", "输入文件", "附录"):
+        assert heading in text, heading
+    assert "MEE & NBS announcement" in text  # factor sources are in the register
+    assert "示例汽车集团有限公司" in text and results["organization"]["company_name"] in text
+    assert "第 1 页" not in text  # the cover has no page number...
+    assert "第 3 页，共" in text  # ...the other pages do
+
+
+def test_pdf_has_pages_and_a_table_of_contents_with_page_numbers(sample):
+    out, _ = sample
+    reader = PdfReader(out / "report.pdf")
+    assert len(reader.pages) > 5
+    toc = pdf_text(out / "report.pdf").split("目录", 1)[1][:2000]
+    import re
+
+    entries = re.findall(r"(摘要|图表|方法学与边界|排放因子清单|输入文件)\s*\.*\s*(\d+)", toc)
+    assert len(entries) == 5 and all(int(page) > 1 for _, page in entries)
+
+
+def test_cjk_font_is_embedded(sample):
+    out, _ = sample
+    fonts = subprocess.run(["pdffonts", str(out / "report.pdf")], capture_output=True, text=True, check=True).stdout
+    assert "WenQuanYi" in fonts or "CJK" in fonts, fonts
+    assert all(line.split()[-5] == "yes" for line in fonts.splitlines()[2:] if line.strip())  # all embedded
+
+
+def test_english_pdf(sample):
+    out, results = sample
+    text = pdf_text(out / "en" / "report.pdf")
+    for heading in ("Greenhouse gas inventory and disclosure", "Key figures", "Factor register", "Scope 3 categories"):
+        assert heading in text
+    assert fmt_t(results["totals"]["scope1"]) in text
+    assert "Page 3 of" in text
+
+
+def test_excel_values_equal_results(sample):
+    out, results = sample
+    workbook = load_workbook(out / "report.xlsx", read_only=True)
+    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "供应商", "排放因子", "明细", "检查", "输入文件"]
+    summary = list(workbook["摘要"].iter_rows(min_row=2, max_row=5, values_only=True))
+    # Excel keeps 15–16 significant digits: equal to results.json at that precision
+    expected = [results["totals"][k] for k in ("scope1", "scope2_location", "scope2_market", "scope3")]
+    assert [row[1] for row in summary] == pytest.approx(expected, rel=1e-14)
+    lines = list(workbook["明细"].iter_rows(values_only=True))
+    header, rows = lines[0], lines[1:]
+    assert len(rows) == results["lines"]["count"]
+    co2e = header.index("co2e_t (t)")
+    assert math.fsum(r[co2e] for r in rows) == pytest.approx(results["lines"]["co2e_t_sum"], rel=1e-14)
+    english = load_workbook(out / "en" / "report.xlsx", read_only=True)
+    assert english.sheetnames[:3] == ["Summary", "Scope1", "Scope2"]
+
+
+def test_charts_are_saved_for_slides(sample):
+    out, _ = sample
+    charts = sorted(p.name for p in (out / "charts").glob("*.svg"))
+    assert charts == ["monthly_electricity.svg", "scope3_by_category.svg", "scope_split.svg", "sites.svg",
+                      "supplier_pareto.svg", "trend.svg"]
+    assert "范围三" in (out / "charts" / "scope_split.svg").read_text(encoding="utf-8")
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3",
+           '<img src="file:///etc/passwd">', "<script>alert(1)</script>"]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hostile")
+    data = folder / "in"
+    data.mkdir()
+    (data / "organization.csv").write_text("field,value\ncompany_name,\"<b>ACME</b>\"\nreporting_year,2022\n",
+                                           encoding="utf-8")
+    sites = "site_id,name,province\n" + "".join(f'S{i},"{name.replace(chr(34), chr(34) * 2)}",江苏\n'
+                                                for i, name in enumerate(HOSTILE))
+    (data / "sites.csv").write_text(sites, encoding="utf-8")
+    (data / "energy.csv").write_text("site_id,period,energy_type,quantity,unit\nS4,2022-01,electricity,5,MWh\n",
+                                     encoding="utf-8")
+    suppliers = "supplier_id,name\n" + "".join(f'P{i},"{name.replace(chr(34), chr(34) * 2)}"\n'
+                                               for i, name in enumerate(HOSTILE))
+    (data / "suppliers.csv").write_text(suppliers, encoding="utf-8")
+    (data / "purchases.csv").write_text("supplier_id,item_id,category,spend,currency\nP0,I1,1,1000,CNY\n", encoding="utf-8")
+    out = folder / "out"
+    result = invoke(["run", data, "-o", out, "--lang", "en"])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return out
+
+
+def test_input_text_is_literal_in_the_pdf(hostile):
+    text = pdf_text(hostile / "report.pdf")
+    assert '<img src="file:///etc/passwd">' in text
+    assert "<script>alert(1)</script>" in text
+    assert "<b>ACME</b>" in text
+    assert "root:x:0" not in text
+
+
+def test_no_formula_can_come_from_input_text(hostile):
+    workbook = load_workbook(hostile / "report.xlsx")
+    names = {}
+    for row in workbook["Suppliers"].iter_rows(min_row=2):
+        names[row[0].value] = row[1]
+    for i, text in enumerate(HOSTILE):
+        cell = names[f"P{i}"]
+        assert cell.data_type == "s" and cell.value == text
+    sites = {row[0].value: row[1] for row in workbook["Sites"].iter_rows(min_row=2)}
+    assert sites["S0"].data_type == "s" and sites["S0"].value == HOSTILE[0]
+
+
+def test_fetcher_serves_only_the_templates_folder():
+    from zcf.report.pdf import safe_fetcher
+    from zcf.resources import templates_dir
+
+    fetcher = safe_fetcher()
+    fetch = getattr(fetcher, "fetch", fetcher)
+    for url in ("file:///etc/passwd", "http://example.com/x.png", "https://example.com/", "ftp://x/y",
+                (templates_dir() / ".." / "README.md").resolve().as_uri()):
+        with pytest.raises(ValueError):
+            fetch(url)
+    assert fetch((templates_dir() / "report" / "report.css").as_uri()) is not None
+
+
+def test_reports_are_reproducible(sample, tmp_path):
+    out, _ = sample
+    first, second = tmp_path / "a", tmp_path / "b"
+    render_reports(out, first, ["pdf", "xlsx"], "zh", EPOCH)
+    render_reports(out, second, ["pdf", "xlsx"], "zh", EPOCH)
+    assert (first / "report.pdf").read_bytes() == (second / "report.pdf").read_bytes()
+    assert (first / "report.xlsx").read_bytes() == (second / "report.xlsx").read_bytes()
+    assert "2025-11-24" in pdf_text(first / "report.pdf")  # the date comes from SOURCE_DATE_EPOCH
+
+
+def test_report_without_results_is_a_clear_error(tmp_path):
+    result = invoke(["report", tmp_path])
+    assert result.exit_code == 1 and "zcf calc" in result.stderr
+
+
+def test_report_format_option(sample, tmp_path):
+    out, _ = sample
+    result = invoke(["report", out, "--format", "xlsx", "-o", tmp_path])
+    assert result.exit_code == 0
+    assert (tmp_path / "report.xlsx").exists() and not (tmp_path / "report.pdf").exists()
+    assert invoke(["report", out, "--format", "docx", "-o", tmp_path]).exit_code == 2

@@ -1,0 +1,49 @@
+"""``zcf report``: the disclosure pack from OUT (results.json, lines, dataset, checks).
+
+Writes ``report.pdf`` (weasyprint), ``report.xlsx`` (openpyxl) and the charts as SVG
+files in ``charts/`` for slides. The generation date comes from ``SOURCE_DATE_EPOCH``
+when set (reproducible builds), else today's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMATS = ("pdf", "xlsx")
+
+
+@dataclass
+class ReportOutputs:
+    files: list[Path] = field(default_factory=list)
+    pages: int | None = None
+
+
+def render_reports(out: Path, dest: Path, formats: list[str], lang: str, source_date_epoch: int | None) -> ReportOutputs:
+    from zcf.io import write_bytes_atomic
+    from zcf.report.model import load_model
+
+    if source_date_epoch is not None:
+        moment = dt.datetime.fromtimestamp(source_date_epoch, tz=dt.timezone.utc)
+        created = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        moment, created = dt.datetime.now(tz=dt.timezone.utc), None
+    model = load_model(out, lang, moment.strftime("%Y-%m-%d"))
+    outputs = ReportOutputs()
+    dest.mkdir(parents=True, exist_ok=True)
+    if "pdf" in formats:
+        from zcf.report.pdf import write_pdf
+
+        outputs.pages = write_pdf(model, dest / "report.pdf", created)
+        outputs.files.append(dest / "report.pdf")
+    if "xlsx" in formats:
+        from zcf.report.excel import write_excel
+
+        write_excel(model, dest / "report.xlsx", moment)
+        outputs.files.append(dest / "report.xlsx")
+    for chart in model.charts:
+        path = dest / "charts" / f"{chart.name}.svg"
+        write_bytes_atomic(path, chart.svg.encode("utf-8"))
+        outputs.files.append(path)
+    return outputs

@@ -1,0 +1,291 @@
+"""What the reports show, prepared once from results.json, the lines and the dataset.
+
+The PDF template and the Excel writer both read a :class:`ReportModel`; neither
+computes anything: every figure comes from results.json (itself sums of lines).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from zcf.calc.scope3 import CATEGORIES
+from zcf.report import charts
+from zcf.resources import templates_dir
+
+TOP_LINES = 25
+
+
+@cache
+def labels(lang: str) -> dict[str, str]:
+    with open(templates_dir() / "report" / "labels.toml", "rb") as f:
+        return tomllib.load(f)[lang]
+
+
+def fmt_t(value: float | None, decimals: int = 1) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+@dataclass
+class ReportModel:
+    lang: str
+    text: dict[str, str]
+    results: dict[str, Any]
+    lines: pd.DataFrame
+    manifest: dict[str, Any]
+    checks: dict[str, Any] | None
+    tables: dict[str, pd.DataFrame]
+    generated: str
+    charts: list[charts.Chart] = field(default_factory=list)
+
+    # --- cover and summary ---------------------------------------------------
+
+    @property
+    def org(self) -> dict[str, Any]:
+        return self.results["organization"]
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256()
+        for item in sorted(self.results.get("inputs", []), key=lambda i: i["sha256"]):
+            digest.update(item["sha256"].encode())
+        return digest.hexdigest()
+
+    @property
+    def boundary(self) -> str:
+        approach = self.results["consolidation_approach"]
+        names = {"zh": {"operational_control": "运营控制权法", "financial_control": "财务控制权法", "equity_share": "股权比例法"},
+                 "en": {"operational_control": "operational control", "financial_control": "financial control",
+                        "equity_share": "equity share"}}
+        return names[self.lang].get(approach, approach)
+
+    def previous_year(self) -> dict[str, float] | None:
+        history = self.tables.get("history")
+        if history is None or history.empty:
+            return None
+        rows = history[history["year"] == self.results["reporting_year"] - 1]
+        return None if rows.empty else rows.iloc[0].to_dict()
+
+    def key_figures(self) -> list[dict[str, str]]:
+        t = self.results["totals"]
+        energy = self.results["energy"]
+        intensity = self.results["intensity"]
+        previous = self.previous_year() or {}
+        text = self.text
+
+        def change(now, key):
+            before = previous.get(key)
+            if before is None or pd.isna(before) or not before:
+                return "–"
+            return f"{(now - before) / before:+.1%}"
+
+        rows = [
+            (text["scope1"], fmt_t(t["scope1"]), "tCO2e", change(t["scope1"], "scope1")),
+            (text["scope2_location"], fmt_t(t["scope2_location"]), "tCO2e", change(t["scope2_location"], "scope2_location")),
+            (text["scope2_market"], fmt_t(t["scope2_market"]), "tCO2e", change(t["scope2_market"], "scope2_market")),
+            (text["scope3"], fmt_t(t["scope3"]), "tCO2e", change(t["scope3"], "scope3")),
+            (text["total_market"], fmt_t(t["total_market"]), "tCO2e", "–"),
+            (text["energy_total"], fmt_t(energy.get("total_mwh")), "MWh", change(energy.get("total_mwh") or 0, "energy_mwh")),
+            (text["energy_tce"], fmt_t(energy.get("total_tce")), "tce", "–"),
+            (text["renewable_share"], fmt_pct(energy.get("renewable_share")), "%", "–"),
+            (text["traceable_share"], fmt_pct(energy.get("traceable_green_electricity_share")), "%", "–"),
+        ]
+        if intensity.get("per_million_revenue"):
+            rows.append((text["intensity_revenue"], fmt_t(intensity["per_million_revenue"]["scope1_2_market"], 3),
+                         f"tCO2e/{intensity.get('currency') or 'CNY'} m", "–"))
+        if intensity.get("per_vehicle"):
+            rows.append((text["intensity_vehicle"], fmt_t(intensity["per_vehicle"]["scope1_2_market"], 3),
+                         "tCO2e", "–"))
+        return [dict(zip(("figure", "value", "unit", "change"), r)) for r in rows]
+
+    # --- methodology ---------------------------------------------------------
+
+    def scope3_rows(self) -> list[dict[str, str]]:
+        status_text = {"calculated": self.text["calculated"], "not_relevant": self.text["not_relevant"],
+                       "not_calculated": self.text["not_calculated"]}
+        rows = []
+        for number, entry in self.results["scope3_status"].items():
+            rows.append({
+                "category": f"{number} {entry['name_zh'] if self.lang == 'zh' else entry['name']}",
+                "status": status_text[entry["status"]],
+                "tco2e": fmt_t(self.results["totals"]["scope3_by_category"].get(number)),
+                "methods": ", ".join(entry.get("methods", [])),
+                "reason": entry.get("reason", ""),
+            })
+        return rows
+
+    def factor_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"factor_id": f["factor_id"], "activity": f["activity"], "region": f["region"] or "",
+             "year": f["year"] or "", "value": f"{f['value']:g}", "unit": f["unit"], "source": f["source"],
+             "confidence": f["confidence"]}
+            for f in self.results["factors_used"]
+        ]
+
+    def cat1_rows(self) -> list[dict[str, str]]:
+        return [
+            {"method": method, "tco2e": fmt_t(v["tco2e"]), "share": fmt_pct(v["share"]), "lines": str(v["lines"])}
+            for method, v in self.results["data_quality"]["cat1_by_method"].items()
+        ]
+
+    def problem_rows(self) -> list[dict[str, str]]:
+        return [{"severity": p["severity"], "code": p["code"], "message": p["message"]}
+                for p in self.results.get("problems", [])]
+
+    def check_rows(self) -> list[dict[str, str]]:
+        if not self.checks:
+            return []
+        out = []
+        for result in self.checks.get("results", []):
+            message = result.get("message")
+            if isinstance(message, dict):
+                message = message.get(self.lang) or message.get("en", "")
+            out.append({"rule": result.get("rule_id", ""), "status": result.get("status", ""),
+                        "measured": str(result.get("measured", "")), "threshold": str(result.get("threshold", "")),
+                        "message": message or ""})
+        return out
+
+    # --- products, inputs, lines ---------------------------------------------
+
+    def product_rows(self) -> list[dict[str, str]]:
+        return [
+            {"product": p["product_id"], "units": fmt_t(p["units"], 0), "per_unit": fmt_t(p["per_unit_kgco2e"], 0),
+             "parts": fmt_t(p["parts_kgco2e_per_unit"], 0), "factory": fmt_t(p["factory_kgco2e_per_unit"], 0),
+             "tco2e": fmt_t(p["total_tco2e"])}
+            for p in self.results.get("products", [])
+        ]
+
+    def batch_rows(self) -> list[dict[str, str]]:
+        rows = []
+        for p in self.results.get("products", []):
+            for b in p["batches"]:
+                rows.append({"product": p["product_id"], "batch": b["batch_id"] or "", "site": b["site_id"],
+                             "period": b["period"], "units": fmt_t(b["units"], 0),
+                             "per_unit": fmt_t(b["per_unit_kgco2e"], 0), "tco2e": fmt_t(b["total_tco2e"])})
+        return rows
+
+    def input_rows(self) -> list[dict[str, str]]:
+        return [{"file": i["path"], "sha256": i["sha256"], "size": f"{i['size']:,}"} for i in self.manifest.get("inputs", [])]
+
+    def top_lines(self) -> list[dict[str, str]]:
+        lines = self.lines
+        chosen = lines[(lines["scope"] != "2") | (lines["scope2_method"] == "market")]
+        chosen = chosen.sort_values("co2e_t", ascending=False).head(TOP_LINES)
+        rows = []
+        for r in chosen.itertuples():
+            where = f"{Path(str(r.source_file)).name}"
+            if isinstance(r.source_sheet, str) and r.source_sheet:
+                where += f":{r.source_sheet}"
+            if not pd.isna(r.source_row):
+                where += f"!{int(r.source_row)}"
+            rows.append({"line": r.line_id, "scope": f"{r.scope}/{r.category}", "source": where,
+                         "activity": r.activity, "factor": r.factor_id, "tco2e": fmt_t(r.co2e_t)})
+        return rows
+
+
+def build_charts(model: ReportModel) -> list[charts.Chart]:
+    t = model.results["totals"]
+    text = model.text
+    out = [
+        charts.Chart("scope_split", text["chart_scope_split"], charts.hbar(
+            [(text["scope1"], t["scope1"]), (text["scope2_location"], t["scope2_location"]),
+             (text["scope2_market"], t["scope2_market"]), (text["scope3"], t["scope3"])], "tCO2e")),
+    ]
+    s3 = sorted(((v, k) for k, v in t["scope3_by_category"].items() if v), reverse=True)
+    if s3:
+        names = {k: (v[1] if model.lang == "zh" else v[0]) for k, v in CATEGORIES.items()}
+        out.append(charts.Chart("scope3_by_category", text["chart_scope3"],
+                                charts.hbar([(f"{k} {names[k]}", v) for v, k in s3], "tCO2e")))
+    sites = model.results["by_site"]
+    if sites:
+        ids = sorted(sites, key=lambda s: -(sites[s]["scope1"] + sites[s]["scope2_market"]))
+        out.append(charts.Chart("sites", text["chart_sites"], charts.vbar_stacked(
+            ids, {text["scope1"]: [sites[s]["scope1"] for s in ids],
+                  text["scope2_market"]: [sites[s]["scope2_market"] for s in ids]}, "tCO2e")))
+    monthly = _monthly_electricity(model)
+    if monthly:
+        out.append(charts.Chart("monthly_electricity", text["chart_monthly"],
+                                charts.lines_chart([str(m) for m in range(1, 13)], monthly, "MWh")))
+    pareto = _supplier_pareto(model)
+    if pareto:
+        out.append(charts.Chart("supplier_pareto", text["chart_pareto"], charts.pareto(pareto, "tCO2e")))
+    trend = _trend(model)
+    if trend:
+        out.append(charts.Chart("trend", text["chart_trend"], trend))
+    return out
+
+
+def _monthly_electricity(model: ReportModel) -> dict[str, list[float | None]]:
+    energy = model.tables.get("energy")
+    if energy is None or energy.empty:
+        return {}
+    grid = energy[(energy["energy_type"] == "electricity") & energy["period_month"].notna()]
+    out = {}
+    for site_id, rows in grid.groupby("site_id", sort=True):
+        by_month = rows.groupby("period_month")["quantity_std"].sum()
+        out[site_id] = [float(by_month[m]) if m in by_month.index else None for m in range(1, 13)]
+    return out
+
+
+def _supplier_pareto(model: ReportModel, top: int = 15) -> list[tuple[str, float]]:
+    lines = model.lines
+    cat1 = lines[(lines["scope"] == "3") & (lines["category"] == "1") & lines["supplier_id"].notna()]
+    if cat1.empty:
+        return []
+    by_supplier = cat1.groupby("supplier_id")["co2e_t"].sum().sort_values(ascending=False)
+    return [(str(k), float(v)) for k, v in by_supplier.head(top).items()]
+
+
+def _trend(model: ReportModel) -> str | None:
+    history = model.tables.get("history")
+    if history is None or history.empty:
+        return None
+    years, values = [], []
+    for row in history.sort_values("year").itertuples():
+        if not pd.isna(row.scope1) and not pd.isna(row.scope2_market):
+            years.append(str(int(row.year)))
+            values.append(float(row.scope1 + row.scope2_market))
+    years.append(str(model.results["reporting_year"]))
+    values.append(model.results["totals"]["scope1_2_market"])
+    target = None
+    targets = model.tables.get("targets")
+    if targets is not None and not targets.empty:
+        chosen = targets[(targets["scope"] == "scope1_2") & (targets["type"] == "absolute")]
+        if len(chosen):
+            t = chosen.iloc[0]
+            base = dict(zip(years, values)).get(str(int(t["base_year"])))
+            if base is not None:
+                target = (str(int(t["target_year"])), base * (1 - float(t["reduction_pct"]) / 100))
+    return charts.trend(years, values, "tCO2e", target)
+
+
+def load_model(out: Path, lang: str, generated: str) -> ReportModel:
+    """Read results.json, lines, the dataset and checks.json (if any) from OUT."""
+    from zcf.errors import ExitCode, ZcfError
+
+    results_path = out / "results.json"
+    if not results_path.is_file():
+        raise ZcfError(f"{results_path} not found; run zcf calc {out} (or zcf run) first", ExitCode.INVALID)
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    lines = pd.read_parquet(out / "lines.parquet")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    checks_path = out / "checks.json"
+    checks = json.loads(checks_path.read_text(encoding="utf-8")) if checks_path.is_file() else None
+    tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
+    model = ReportModel(lang, labels(lang), results, lines, manifest, checks, tables, generated)
+    model.charts = build_charts(model)
+    return model
