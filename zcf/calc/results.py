@@ -174,5 +174,5 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
         "inputs": inputs,
         "factors_used": [f.to_dict() for _, f in sorted(ctx.used.items())],
         "lines": {"count": int(len(lines)), "file": "lines.csv", "co2e_t_sum": total(lines)},
-        "problems": [p.to_dict() for p in ctx.problems],
+        "problems": [{**p.to_dict(), "message_zh": p.message("zh")} for p in ctx.problems],
     }

@@ -143,7 +143,8 @@ class ReportModel:
         ]
 
     def problem_rows(self) -> list[dict[str, str]]:
-        return [{"severity": p["severity"], "code": p["code"], "message": p["message"]}
+        key = "message_zh" if self.lang == "zh" else "message"
+        return [{"severity": p["severity"], "code": p["code"], "message": p.get(key) or p["message"]}
                 for p in self.results.get("problems", [])]
 
     def check_rows(self) -> list[dict[str, str]]:
