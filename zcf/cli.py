@@ -390,6 +390,92 @@ def report_command(
     _print_outputs(state.env, outputs, seconds)
 
 
+RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Packs to run, comma-separated (default: zcf.toml or all national packs).")]
+FailOnOption = Annotated[Optional[str], typer.Option("--fail-on", help="Exit 1 when a rule of this severity fails: error (default), warning or never.")]
+JunitOption = Annotated[Optional[Path], typer.Option("--junit", help="Also write the results as JUnit XML for CI systems.")]
+
+
+def _check(state: State, out: Path, rules: str | None, fail_on: str | None, junit: Path | None):
+    from zcf.checks import FAIL_ON, junit_xml, load_inputs, run_checks, selected_packs
+    from zcf.io import write_bytes_atomic, write_json_atomic
+
+    config = state.config()
+    level = fail_on or config.checks.get("fail_on") or "error"
+    if level not in FAIL_ON:
+        raise typer.BadParameter(f"use {', '.join(FAIL_ON)}", param_hint="--fail-on")
+    packs = selected_packs(config.checks, [p.strip() for p in rules.split(",") if p.strip()] if rules else None)
+    results, tables, lines = load_inputs(out)
+    report = run_checks(results, tables, lines, packs, config.checks, level)
+    write_json_atomic(out / "checks.json", report.to_dict())
+    if junit is not None:
+        write_bytes_atomic(junit, junit_xml(report).encode("utf-8"))
+    return report
+
+
+@app.command("check")
+@handles_errors
+def check_command(
+    ctx: typer.Context,
+    output: Annotated[Optional[Path], typer.Argument(metavar="OUT", help="Output folder of zcf calc (holds results.json).")] = None,
+    rules: RulesOption = None,
+    fail_on: FailOnOption = None,
+    junit: JunitOption = None,
+    json_output: JsonOption = False,
+    list_rules: Annotated[bool, typer.Option("--list", help="List every rule of every pack with its source, and exit.")] = False,
+) -> None:
+    """Test the inventory against rule packs: zero-carbon factory, MSCI, CSDS, IFRS S2, data quality.
+
+    Writes OUT/checks.json (and JUnit XML with --junit). Exits 1 when a rule at or
+    above --fail-on fails. Thresholds can be changed in zcf.toml, e.g.
+    [checks.cn-zcf] min_non_fossil_share = 0.5.
+
+    Example:
+
+        zcf check out --rules cn-zcf,data-quality --fail-on warning --junit checks.xml
+    """
+    from zcf.io import to_json
+
+    state = _state(ctx)
+    env = state.env
+    if list_rules:
+        _list_rules(env, json_output)
+        return
+    if output is None:
+        raise typer.BadParameter("give the output folder of zcf calc", param_hint="OUT")
+    report = _check(state, output, rules, fail_on, junit)
+    if json_output:
+        env.stdout.write(to_json(report.to_dict()))
+    else:
+        from zcf import ui
+
+        ui.print_checks(env.console(), env, report)
+    if report.failing():
+        raise typer.Exit(ExitCode.INVALID)
+
+
+def _list_rules(env: Environment, json_output: bool) -> None:
+    from zcf.checks.engine import available, load_pack
+    from zcf.io import to_json
+
+    packs = [load_pack(name) for name in available()]
+    if json_output:
+        env.stdout.write(to_json([p.model_dump() for p in packs]))
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    console = env.console()
+    for pack in packs:
+        table = Table(title=Text(f"{pack.name} — {pack.title_zh if env.lang == 'zh' else pack.title_en}"),
+                      title_justify="left", show_edge=False)
+        for name in ("rule", "severity", "evidence", "title", "source"):
+            table.add_column(name, overflow="fold")
+        for rule in pack.rules:
+            table.add_row(rule.id, rule.severity, rule.evidence, Text(rule.title_zh if env.lang == "zh" else rule.title_en),
+                          Text(rule.source))
+        console.print(table)
+
+
 @app.command()
 @handles_errors
 def run(
@@ -403,11 +489,14 @@ def run(
     limit: LimitOption = 30,
     formats: FormatOption = None,
     lang: ReportLangOption = None,
+    rules: RulesOption = None,
+    fail_on: FailOnOption = None,
+    junit: JunitOption = None,
 ) -> None:
-    """The main job: ingest the inputs, calculate the inventory, render the reports.
+    """The main job: ingest, calculate, check and render the reports.
 
-    Stops after ingest (exit 1) when the inputs have errors. Check rule packs join
-    as they land.
+    Stops after ingest (exit 1) when the inputs have errors; otherwise writes every
+    output and exits 1 when a check fails at --fail-on (default error).
 
     Example:
 
@@ -425,20 +514,24 @@ def run(
             _print_ingest(state.env, report, output, limit)
         raise typer.Exit(ExitCode.INVALID)
     calc = _calc(state, output)
+    checks = _check(state, output, rules, fail_on, junit)
     outputs, seconds = _report(state, output, formats, lang, None)
     if json_output:
-        document = {"ingest": report.to_dict(state.env.lang), "results": calc.results,
+        document = {"ingest": report.to_dict(state.env.lang), "results": calc.results, "checks": checks.to_dict(),
                     "reports": [str(p) for p in outputs.files]}
         state.env.stdout.write(to_json(document))
-        return
-    console = state.env.console()
-    ui.print_problems(console, state.env, report.problems, limit)
-    ui.print_inventory(console, state.env, calc.results, calc.problems, limit)
-    _print_outputs(state.env, outputs, seconds)
-    console.print(
-        state.env.t(f"Outputs: {output}/ (manifest.json, dataset/, results.json, lines.csv, report.pdf, report.xlsx)",
-                    f"输出：{output}/（manifest.json、dataset/、results.json、lines.csv、report.pdf、report.xlsx）")
-    )
+    else:
+        console = state.env.console()
+        ui.print_problems(console, state.env, report.problems, limit)
+        ui.print_inventory(console, state.env, calc.results, calc.problems, limit)
+        ui.print_checks(console, state.env, checks)
+        _print_outputs(state.env, outputs, seconds)
+        console.print(
+            state.env.t(f"Outputs: {output}/ (manifest.json, dataset/, results.json, lines.csv, checks.json, report.pdf, report.xlsx)",
+                        f"输出：{output}/（manifest.json、dataset/、results.json、lines.csv、checks.json、report.pdf、report.xlsx）")
+        )
+    if checks.failing():
+        raise typer.Exit(ExitCode.INVALID)
 
 
 factors_app = typer.Typer(

@@ -60,7 +60,10 @@ class Config(_Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     calc: CalcConfig = Field(default_factory=CalcConfig)
     scope3: Scope3Config = Field(default_factory=Scope3Config)
-    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    checks: dict[str, Any] = Field(
+        default_factory=dict,
+        description="packs = [...], fail_on = error|warning|never, and per-pack parameter tables [checks.<pack>]",
+    )
     report: ReportConfig = Field(default_factory=ReportConfig)
     path: Path | None = Field(None, exclude=True)
 

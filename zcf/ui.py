@@ -159,3 +159,33 @@ def print_inventory(console: Console, env: Environment, results: dict, problems:
         console.print(Text(" · ".join(facts)))
     if problems:
         print_problems(console, env, problems, limit)
+
+
+_CHECK_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "missing_data": "magenta", "not_applicable": "dim"}
+
+
+def print_checks(console: Console, env: Environment, report) -> None:
+    """A table per pack: rule, status, measured value, threshold, message."""
+    for pack in report.packs:
+        rows = [r for r in report.results if r["pack"] == pack["name"]]
+        table = Table(title=Text(f"{pack['name']} — {pack['title'][env.lang]}"), title_justify="left", show_edge=False)
+        table.add_column(env.t("rule", "规则"), no_wrap=True)
+        table.add_column(env.t("status", "状态"), no_wrap=True)
+        table.add_column(env.t("title", "名称"))
+        table.add_column(env.t("message", "说明"), overflow="fold")
+        for r in rows:
+            table.add_row(r["rule_id"], Text(r["status"], style=_CHECK_STYLE[r["status"]]), Text(r["title"][env.lang]),
+                          Text(r["message"][env.lang]))
+        console.print(table)
+    summary = report.summary
+    failing = report.failing()
+    text = env.t(
+        f"{summary['pass']} passed, {summary['fail']} failed, {summary['warn']} warnings, "
+        f"{summary['missing_data']} missing data, {summary['not_applicable']} not applicable",
+        f"通过 {summary['pass']}，不通过 {summary['fail']}，警告 {summary['warn']}，"
+        f"缺数据 {summary['missing_data']}，不适用 {summary['not_applicable']}",
+    )
+    console.print(Text(text, style="bold red" if failing else "bold"))
+    if failing:
+        console.print(Text(env.t(f"Failing at --fail-on {report.fail_on}: ", f"按 --fail-on {report.fail_on} 判定不通过：")
+                           + ", ".join(r["rule_id"] for r in failing), style="red"))

@@ -1,0 +1,128 @@
+"""``zcf check``: rule packs over results.json, the dataset and the lines.
+
+:func:`run_checks` evaluates the selected packs (``zcf/checks/packs/*.toml``) and
+returns a :class:`CheckReport`; ``checks.json`` is its serialisation and
+:func:`junit_xml` its JUnit form for CI systems.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from zcf.errors import ExitCode, ZcfError
+
+DEFAULT_PACKS = ("cn-zcf", "msci", "csds", "issb-s2", "data-quality")
+FAIL_ON = ("error", "warning", "never")
+CHECKS_SCHEMA_VERSION = "1"
+
+
+@dataclass
+class CheckReport:
+    packs: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+    fail_on: str
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(r["status"] for r in self.results)
+        return {s: counts.get(s, 0) for s in ("pass", "fail", "warn", "missing_data", "not_applicable")}
+
+    def failing(self, fail_on: str | None = None) -> list[dict[str, Any]]:
+        """Rules that make the run fail at ``fail_on`` (error: error rules; warning: error and warning rules)."""
+        level = fail_on or self.fail_on
+        if level == "never":
+            return []
+        severities = {"error"} if level == "error" else {"error", "warning"}
+        return [r for r in self.results
+                if r["severity"] in severities and r["status"] in ("fail", "warn", "missing_data")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": CHECKS_SCHEMA_VERSION,
+            "packs": self.packs,
+            "fail_on": self.fail_on,
+            "summary": self.summary,
+            "failing": [r["rule_id"] for r in self.failing()],
+            "results": self.results,
+        }
+
+
+def selected_packs(config_checks: dict[str, Any], cli: list[str] | None) -> list[str]:
+    from zcf.checks.engine import available
+
+    names = cli or config_checks.get("packs") or list(DEFAULT_PACKS)
+    unknown = [n for n in names if n not in available()]
+    if unknown:
+        raise ZcfError(f"unknown rule pack(s): {', '.join(unknown)}; available: {', '.join(available())}", ExitCode.USAGE)
+    return list(names)
+
+
+def _params(pack, overrides: dict[str, Any]) -> dict[str, Any]:
+    params = {name: p.value for name, p in pack.params.items()}
+    for name, value in overrides.items():
+        if name not in params:
+            raise ZcfError(f"zcf.toml [checks.{pack.name}]: unknown parameter {name!r}; "
+                           f"known: {', '.join(sorted(params)) or 'none'}", ExitCode.USAGE)
+        if not isinstance(value, type(params[name])) and not (isinstance(value, (int, float)) and isinstance(params[name], (int, float))):
+            raise ZcfError(f"zcf.toml [checks.{pack.name}] {name}: expected a {type(params[name]).__name__}", ExitCode.USAGE)
+        params[name] = value
+    return params
+
+
+def run_checks(results: dict, tables: dict, lines, packs: list[str], config_checks: dict[str, Any],
+               fail_on: str) -> CheckReport:
+    from zcf.checks import consistency, engine, metrics
+
+    values = metrics.compute(results, tables, lines)
+    outcomes = consistency.run_all(results, tables, lines)
+    pack_info, all_results = [], []
+    for name in packs:
+        pack = engine.load_pack(name)
+        params = _params(pack, config_checks.get(name) or {})
+        pack_info.append({"name": name, "title": {"en": pack.title_en, "zh": pack.title_zh},
+                          "description": pack.description, "params": params})
+        all_results += engine.evaluate(pack, params, values, outcomes)
+    return CheckReport(pack_info, all_results, fail_on)
+
+
+def load_inputs(out: Path):
+    import pandas as pd
+
+    results_path = out / "results.json"
+    if not results_path.is_file():
+        raise ZcfError(f"{results_path} not found; run zcf calc {out} (or zcf run) first", ExitCode.INVALID)
+    results = json.loads(results_path.read_text(encoding="utf-8"))
+    lines = pd.read_parquet(out / "lines.parquet")
+    tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
+    return results, tables, lines
+
+
+def junit_xml(report: CheckReport) -> str:
+    """One testsuite per pack, one testcase per rule; failing rules (at fail_on) are failures."""
+    failing = {(r["pack"], r["rule_id"]) for r in report.failing()}
+    suites = []
+    for pack in report.packs:
+        cases = []
+        mine = [r for r in report.results if r["pack"] == pack["name"]]
+        for r in mine:
+            name = quoteattr(f"{r['rule_id']} {r['title']['en']}")
+            body = ""
+            message = quoteattr(r["message"]["en"] or r["status"])
+            if (r["pack"], r["rule_id"]) in failing:
+                body = f'<failure message={message} type="{r["status"]}">{escape(r["source"])}</failure>'
+            elif r["status"] in ("missing_data", "not_applicable"):
+                body = f"<skipped message={message}/>"
+            elif r["status"] in ("fail", "warn"):
+                body = f"<system-out>{escape(r['status'] + ': ' + r['message']['en'])}</system-out>"
+            cases.append(f'    <testcase classname={quoteattr("zcf." + pack["name"])} name={name}>{body}</testcase>')
+        n_fail = sum(1 for r in mine if (r["pack"], r["rule_id"]) in failing)
+        n_skip = sum(1 for r in mine if r["status"] in ("missing_data", "not_applicable")
+                     and (r["pack"], r["rule_id"]) not in failing)
+        suites.append(f'  <testsuite name={quoteattr("zcf." + pack["name"])} tests="{len(mine)}" failures="{n_fail}" '
+                      f'errors="0" skipped="{n_skip}">\n' + "\n".join(cases) + "\n  </testsuite>")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="zcf check">\n' + "\n".join(suites) + "\n</testsuites>\n"

@@ -1,0 +1,108 @@
+"""Internal-consistency tests that rules of kind ``consistency`` name.
+
+Each returns ``{"ok": bool, "measured": ..., "message": {"en", "zh"}}``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import pandas as pd
+
+
+def _fsum(frame: pd.DataFrame) -> float:
+    return math.fsum(frame["co2e_t"].astype("float64").tolist())
+
+
+def lines_sum(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
+    """Every total of results.json equals the exact sum of its lines."""
+    totals = results["totals"]
+    checks = {
+        "scope1": lines[lines["scope"] == "1"],
+        "scope2_location": lines[(lines["scope"] == "2") & (lines["scope2_method"] == "location")],
+        "scope2_market": lines[(lines["scope"] == "2") & (lines["scope2_method"] == "market")],
+        "scope3": lines[lines["scope"] == "3"],
+    }
+    scope3 = lines[lines["scope"] == "3"]
+    differences = {k: abs(_fsum(v) - totals[k]) for k, v in checks.items()}
+    for category, value in totals["scope3_by_category"].items():
+        differences[f"scope3 category {category}"] = abs(_fsum(scope3[scope3["category"] == category]) - value)
+    worst = max(differences.values())
+    bad = [k for k, v in differences.items() if v != 0]
+    return {"ok": not bad, "measured": worst, "message": {
+        "en": "every total equals the sum of its lines" if not bad else f"totals differ from their lines: {', '.join(bad)}",
+        "zh": "各合计均等于明细行之和" if not bad else f"以下合计与明细行之和不符：{'、'.join(bad)}"}}
+
+
+def certificates(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
+    """Each certificate used once, none beyond consumption, none without matching electricity."""
+    instruments = tables.get("renewable_instruments")
+    duplicates = 0
+    if instruments is not None and len(instruments):
+        ids = instruments["certificate_id"].dropna()
+        duplicates = int(ids.duplicated().sum())
+    issues = [p for p in results.get("problems", []) if p["code"] in ("instrument-surplus", "instrument-unused")]
+    count = duplicates + len(issues)
+    return {"ok": count == 0, "measured": count, "message": {
+        "en": "each certificate counted once and within consumption" if not count
+        else f"{count} instrument problem(s): " + "; ".join(p["message"] for p in issues[:3]),
+        "zh": "每个证书只使用一次且未超过用电量" if not count
+        else f"{count} 个凭证问题：" + "；".join(p.get("message_zh") or p["message"] for p in issues[:3])}}
+
+
+def orphan_references(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
+    """Site, supplier and item ids used anywhere exist where they are defined."""
+    sites = set(tables["sites"]["site_id"]) if "sites" in tables else None
+    suppliers = set(tables["suppliers"]["supplier_id"]) if "suppliers" in tables else None
+    orphans: list[str] = []
+    for name, frame in tables.items():
+        if sites is not None and "site_id" in frame and name != "sites":
+            orphans += [f"{name}.site_id={v}" for v in sorted(set(frame["site_id"].dropna()) - sites)]
+        if suppliers is not None and "supplier_id" in frame and name != "suppliers":
+            orphans += [f"{name}.supplier_id={v}" for v in sorted(set(frame["supplier_id"].dropna()) - suppliers)]
+    if "bom" in tables:
+        known = set(tables["purchases"]["item_id"]) if "purchases" in tables else set()
+        known |= set(tables["production"]["product_id"]) if "production" in tables else set()
+        orphans += [f"bom.item_id={v}" for v in sorted(set(tables["bom"]["item_id"].dropna()) - known)]
+    return {"ok": not orphans, "measured": len(orphans), "message": {
+        "en": "no orphan references" if not orphans else "orphan references: " + ", ".join(orphans[:5]),
+        "zh": "没有悬空引用" if not orphans else "悬空引用：" + "、".join(orphans[:5])}}
+
+
+def factor_provenance(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
+    """Every factor used has a source; grid factors older than the reporting year are counted."""
+    without = [f["factor_id"] for f in results.get("factors_used", []) if not (f.get("source") or "").strip()]
+    old_grid = [f["factor_id"] for f in results.get("factors_used", [])
+                if f["activity"].startswith("electricity.") and f.get("year") and f["year"] < results["reporting_year"]]
+    ok = not without and not old_grid
+    return {"ok": ok, "measured": len(without) + len(old_grid), "message": {
+        "en": "every factor has a source and current grid factors" if ok else
+        (f"factors without source: {', '.join(without)}; " if without else "")
+        + (f"grid factors from earlier years: {', '.join(sorted(set(old_grid)))}" if old_grid else ""),
+        "zh": "每个因子都有来源且电网因子为当年值" if ok else
+        (f"无来源的因子：{'、'.join(without)}；" if without else "")
+        + (f"使用了往年电网因子：{'、'.join(sorted(set(old_grid)))}" if old_grid else "")}}
+
+
+def scope2_dual(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
+    """Location- and market-based Scope 2 are both reported when electricity is used."""
+    s2 = lines[lines["scope"] == "2"]
+    methods = set(s2["scope2_method"].dropna())
+    ok = not len(s2) or methods == {"location", "market"}
+    return {"ok": ok, "measured": ", ".join(sorted(methods)) or "none", "message": {
+        "en": "Scope 2 reported location- and market-based" if ok else "Scope 2 lacks one method",
+        "zh": "范围二已按位置法和市场法双重报告" if ok else "范围二缺少一种方法"}}
+
+
+TESTS: dict[str, Callable[[dict, dict, pd.DataFrame], dict[str, Any]]] = {
+    "lines_sum": lines_sum,
+    "certificates": certificates,
+    "orphan_references": orphan_references,
+    "factor_provenance": factor_provenance,
+    "scope2_dual": scope2_dual,
+}
+
+
+def run_all(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    return {name: test(results, tables, lines) for name, test in TESTS.items()}

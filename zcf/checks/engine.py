@@ -1,0 +1,206 @@
+"""Rule packs as data and the few kinds of test that evaluate them.
+
+A pack (``packs/<name>.toml``) has parameters (thresholds, each with its evidence
+and source) and rules. A rule names its kind:
+
+* ``threshold`` (also written ``coverage`` or ``yoy_change`` when that reads better):
+  ``metric op param`` — e.g. ``energy.co2_per_tce <= max_co2_per_tce``;
+* ``present``: every metric in ``metrics`` is known;
+* ``consistency``: a named internal-consistency test (``zcf.checks.consistency``).
+
+``when`` makes a rule apply only if a condition on another metric holds
+(otherwise ``not_applicable``). A metric that is unknown gives ``missing_data``
+with the input table and column that would make it known. A pack may ``extend``
+another: it inherits its parameters and rules, overrides those with the same
+name or id, and adds its own.
+
+Thresholds known only from secondary reports, third-party code or inference may not
+be errors: loading a pack enforces it.
+"""
+
+from __future__ import annotations
+
+import operator
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from zcf.checks.metrics import METRIC_NEEDS
+
+PACKS = Path(__file__).parent / "packs"
+Evidence = Literal["official", "secondary", "third-party", "inference"]
+OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
+THRESHOLD_KINDS = {"threshold", "coverage", "yoy_change"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Param(_Strict):
+    value: float | int | str | bool
+    evidence: Evidence
+    source: str
+    note: str = ""
+
+
+class Condition(_Strict):
+    metric: str
+    op: Literal["<=", ">=", "<", ">", "=="]
+    param: str | None = None
+    value: float | None = None
+
+
+class Rule(_Strict):
+    id: str
+    title_en: str
+    title_zh: str
+    severity: Literal["error", "warning", "info"]
+    evidence: Evidence
+    source: str
+    kind: Literal["threshold", "coverage", "yoy_change", "present", "consistency"]
+    metric: str | None = None
+    metrics: list[str] = Field(default_factory=list)
+    op: Literal["<=", ">=", "<", ">", "=="] | None = None
+    param: str | None = None
+    test: str | None = None
+    when: Condition | None = None
+    unit: str = ""
+    message_en: str = ""
+    message_zh: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> Rule:
+        if self.kind in THRESHOLD_KINDS and not (self.metric and self.op and self.param):
+            raise ValueError(f"{self.id}: a {self.kind} rule needs metric, op and param")
+        if self.kind == "present" and not self.metrics:
+            raise ValueError(f"{self.id}: a present rule needs metrics")
+        if self.kind == "consistency" and not self.test:
+            raise ValueError(f"{self.id}: a consistency rule needs test")
+        if self.severity == "error" and self.evidence != "official":
+            raise ValueError(f"{self.id}: only rules with official evidence may be errors (this one is {self.evidence})")
+        return self
+
+
+class Pack(_Strict):
+    name: str
+    title_en: str
+    title_zh: str
+    description: str = ""
+    extends: str | None = None
+    params: dict[str, Param] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in PACKS.glob("*.toml"))
+
+
+@cache
+def load_pack(name: str, folder: Path = PACKS) -> Pack:
+    """A pack (from ``folder``, the shipped packs by default) with everything it extends merged in."""
+    path = folder / f"{name}.toml"
+    if not path.is_file():
+        raise KeyError(name)
+    with open(path, "rb") as f:
+        raw = tomllib.load(f)
+    pack = Pack(name=name, **raw)
+    if pack.extends:
+        base = load_pack(pack.extends, folder)
+        params = {**base.params, **pack.params}
+        own = {r.id: r for r in pack.rules}
+        rules = [own.pop(r.id, r) for r in base.rules] + list(own.values())
+        pack = pack.model_copy(update={"params": params, "rules": rules})
+    for rule in pack.rules:
+        for name_ in filter(None, [rule.param, rule.when.param if rule.when else None]):
+            if name_ not in pack.params:
+                raise ValueError(f"{pack.name}/{rule.id}: unknown param {name_!r}")
+            param = pack.params[name_]
+            if rule.severity == "error" and param.evidence != "official":
+                raise ValueError(f"{pack.name}/{rule.id}: threshold {name_} is {param.evidence}; the rule cannot be an error")
+    return pack
+
+
+def _show(value: Any, unit: str) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if unit == "%":
+            return f"{value:.1%}"
+        return f"{value:,.3f}".rstrip("0").rstrip(".")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+def evaluate(pack: Pack, params: dict[str, Any], metrics: dict[str, Any], consistency: dict[str, Any]) -> list[dict]:
+    """Results of every rule of ``pack`` against ``metrics`` (params already merged with overrides)."""
+    out = []
+    for rule in pack.rules:
+        result = {
+            "pack": pack.name,
+            "rule_id": rule.id,
+            "title": {"en": rule.title_en, "zh": rule.title_zh},
+            "severity": rule.severity,
+            "evidence": rule.evidence,
+            "source": rule.source,
+        }
+        result.update(_evaluate(rule, params, metrics, consistency))
+        out.append(result)
+    return out
+
+
+def _failed(rule: Rule) -> str:
+    return "fail" if rule.severity == "error" else "warn"
+
+
+def _message(rule: Rule, status: str, **values: str) -> dict[str, str]:
+    if status in ("pass", "fail", "warn") and rule.message_en:
+        return {"en": rule.message_en.format(**values), "zh": rule.message_zh.format(**values)}
+    return {"en": values.get("default_en", ""), "zh": values.get("default_zh", "")}
+
+
+def _missing(metric_names: list[str]) -> dict:
+    needs = sorted({METRIC_NEEDS.get(m, m) for m in metric_names})
+    return {
+        "status": "missing_data",
+        "needs": needs,
+        "message": {"en": "needs " + "; ".join(needs), "zh": "需要数据：" + "；".join(needs)},
+    }
+
+
+def _evaluate(rule: Rule, params: dict[str, Any], metrics: dict[str, Any], consistency: dict[str, Any]) -> dict:
+    if rule.when is not None:
+        value = metrics.get(rule.when.metric)
+        limit = params[rule.when.param] if rule.when.param else rule.when.value
+        if value is None:
+            return _missing([rule.when.metric])
+        if not OPS[rule.when.op](value, limit):
+            return {"status": "not_applicable", "measured": value, "message": {
+                "en": f"does not apply: {rule.when.metric} {_show(value, '')} is not {rule.when.op} {limit}",
+                "zh": f"不适用：{rule.when.metric} 为 {_show(value, '')}，不满足 {rule.when.op} {limit}"}}
+    if rule.kind in THRESHOLD_KINDS:
+        measured = metrics.get(rule.metric)
+        if measured is None:
+            return _missing([rule.metric])
+        threshold = params[rule.param]
+        passed = bool(OPS[rule.op](measured, threshold))
+        status = "pass" if passed else _failed(rule)
+        shown = {"measured": _show(measured, rule.unit), "threshold": _show(threshold, rule.unit), "op": rule.op}
+        return {"status": status, "measured": measured, "threshold": threshold, "op": rule.op,
+                "message": _message(rule, status, **shown,
+                                    default_en=f"{shown['measured']} (limit {rule.op} {shown['threshold']})",
+                                    default_zh=f"{shown['measured']}（要求 {rule.op} {shown['threshold']}）")}
+    if rule.kind == "present":
+        absent = [m for m in rule.metrics if metrics.get(m) in (None, "", [])]
+        if absent:
+            return _missing(absent)
+        return {"status": "pass", "measured": True, "message": {"en": "all present", "zh": "均已提供"}}
+    outcome = consistency[rule.test]
+    status = "pass" if outcome["ok"] else _failed(rule)
+    return {"status": status, "measured": outcome["measured"], "message": outcome["message"]}

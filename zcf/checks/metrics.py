@@ -1,0 +1,162 @@
+"""The figures rules test, in one flat namespace (``energy.co2_per_tce``, ``targets.count`` ...).
+
+Each metric is derived from results.json, the canonical dataset or the lines — never
+recomputed from inputs. A metric that cannot be known is ``None``; rules then report
+``missing_data`` and name what would make it known (``METRIC_NEEDS``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+# What input would let a missing metric be computed: shown in missing_data results.
+METRIC_NEEDS = {
+    "energy.co2_per_tce": "energy table (quantity, unit) for fuels and electricity",
+    "energy.non_fossil_share": "energy table: electricity and onsite_solar/onsite_wind rows; renewable_instruments",
+    "energy.traceable_green_electricity_share": "energy table: onsite_solar/onsite_wind or supply = direct rows",
+    "energy.electricity_kwh": "energy table: electricity rows",
+    "intensity.per_million_revenue": "organization table: revenue",
+    "intensity.per_vehicle": "production table: quantity of vehicles (unit 辆/piece)",
+    "yoy.energy_per_vehicle": "history table: energy_mwh and production_units of the previous year",
+    "yoy.scope1_2_per_vehicle": "history table: scope1, scope2_market and production_units of the previous year",
+    "yoy.scope1_2_per_revenue": "history table: scope1, scope2_market and revenue of the previous year",
+    "history.years_with_scope1_2": "history table: scope1 and scope2_market for prior years",
+    "products.footprint_share": "production table (product_id) and bom table (product_id, item_id)",
+    "suppliers.cat1_spend_share_with_pcf": "purchases table: spend and supplier_pcf",
+    "targets.count": "targets table (scope, base_year, target_year, reduction_pct)",
+    "targets.validated": "targets table: validated_by",
+    "organization.assurance_level": "organization table: assurance_level (limited or reasonable)",
+    "organization.base_year": "organization table: base_year",
+    "metering.min_electricity_months": "energy table: monthly electricity rows for every site",
+    "products.footprint_reduction": "product footprints of the base year (not yet an input table of zcf)",
+    "energy.tce_basis": "energy table (electricity rows) and the tce factors of the library",
+    "totals.by_site_count": "sites and energy tables",
+}
+
+
+def _get(document: dict, path: str) -> Any:
+    value: Any = document
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _ratio(numerator, denominator) -> float | None:
+    if numerator is None or denominator in (None, 0) or (isinstance(denominator, float) and math.isnan(denominator)):
+        return None
+    return float(numerator) / float(denominator)
+
+
+def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame) -> dict[str, Any]:
+    """Every metric a rule may test, keyed by dotted name."""
+    totals = results["totals"]
+    energy = results.get("energy", {})
+    intensity = results.get("intensity", {})
+    org = results.get("organization", {})
+    m: dict[str, Any] = {}
+
+    for key in ("scope1", "scope2_location", "scope2_market", "scope3", "scope1_2_location", "scope1_2_market",
+                "total_location", "total_market"):
+        m[f"totals.{key}"] = totals.get(key)
+    m["totals.by_site_count"] = len(results.get("by_site", {}))
+
+    tce = energy.get("total_tce")
+    co2 = totals.get("scope1_2_market")
+    m["energy.total_mwh"] = energy.get("total_mwh")
+    m["energy.total_tce"] = tce
+    m["energy.total_tce_equal_value"] = energy.get("total_tce_equal_value")
+    m["energy.tce_basis"] = energy.get("tce_electricity_basis")
+    m["energy.co2_per_tce"] = _ratio(co2, tce) if tce else None
+    m["energy.co2_per_tce_equal_value"] = _ratio(co2, energy.get("total_tce_equal_value"))
+    m["energy.electricity_kwh"] = energy["electricity_mwh"] * 1000 if energy.get("electricity_mwh") else None
+    for key in ("renewable_share", "non_fossil_share", "traceable_green_electricity_share"):
+        m[f"energy.{key}"] = energy.get(key)
+
+    m["intensity.per_million_revenue"] = _get(intensity, "per_million_revenue.scope1_2_market")
+    m["intensity.per_vehicle"] = _get(intensity, "per_vehicle.scope1_2_market")
+
+    status = results.get("scope3_status", {})
+    m["scope3.categories_with_status"] = sum(1 for v in status.values() if v["status"] in ("calculated", "not_relevant"))
+    m["scope3.gaps"] = [k for k, v in status.items() if v["status"] == "not_calculated"]
+    m["scope3.calculated"] = sum(1 for v in status.values() if v["status"] == "calculated")
+
+    dq = results.get("data_quality", {})
+    m["suppliers.cat1_spend_share_with_pcf"] = dq.get("cat1_spend_share_with_supplier_pcf")
+    m["data_quality.scope3_score"] = dq.get("scope3_weighted_score")
+
+    products = results.get("products", [])
+    with_parts = [p for p in products if p.get("parts_kgco2e_per_unit")]
+    m["products.count"] = len(products)
+    m["products.footprint_share"] = _ratio(len(with_parts), len(products)) if products else None
+    m["products.footprint_reduction"] = None  # needs base-year product footprints (see METRIC_NEEDS)
+
+    m["organization.assurance_level"] = org.get("assurance_level") if org.get("assurance_level") not in (None, "none") else None
+    m["organization.base_year"] = org.get("base_year")
+    m["organization.consolidation_approach"] = org.get("consolidation_approach")
+    m["organization.gwp_basis"] = results.get("gwp_basis")
+    m["organization.revenue"] = org.get("revenue")
+    m["scope2.market_basis"] = _get(results, "scope2_market_basis.residual")
+
+    targets = tables.get("targets")
+    if targets is not None and len(targets):
+        complete = targets[["scope", "base_year", "target_year", "reduction_pct"]].notna().all(axis=1)
+        m["targets.count"] = int(len(targets))
+        m["targets.complete"] = bool(complete.all())
+        validated = targets["validated_by"].dropna() if "validated_by" in targets else pd.Series(dtype=str)
+        m["targets.validated"] = True if len(validated) else None
+        m["targets.scope1_2"] = bool(targets["scope"].isin(["scope1", "scope2", "scope1_2", "total"]).any())
+        m["targets.scope3"] = bool(targets["scope"].isin(["scope3", "total"]).any())
+    else:
+        for key in ("count", "complete", "validated", "scope1_2", "scope3"):
+            m[f"targets.{key}"] = None
+
+    _history(m, results, tables.get("history"), co2)
+    m["metering.min_electricity_months"] = _min_electricity_months(tables.get("energy"), results["reporting_year"])
+    return m
+
+
+def _history(m: dict, results: dict, history: pd.DataFrame | None, co2: float | None) -> None:
+    year = results["reporting_year"]
+    vehicles = _get(results, "intensity.vehicles_produced")
+    revenue = _get(results, "organization.revenue")
+    energy_mwh = _get(results, "energy.total_mwh")
+    for key in ("yoy.energy_per_vehicle", "yoy.scope1_2_per_vehicle", "yoy.scope1_2_per_revenue"):
+        m[key] = None
+    m["history.years_with_scope1_2"] = None
+    if history is None or history.empty:
+        return
+    complete = history[history["scope1"].notna() & history["scope2_market"].notna()]
+    m["history.years_with_scope1_2"] = int(complete["year"].nunique()) + 1  # + the reporting year
+    previous = history[history["year"] == year - 1]
+    if previous.empty:
+        return
+    p = previous.iloc[0]
+
+    def change(now, before):
+        return None if now is None or before is None or pd.isna(before) or not before else now / before - 1
+
+    if vehicles and not pd.isna(p.get("production_units")) and p.get("production_units"):
+        if not pd.isna(p.get("energy_mwh")) and energy_mwh is not None:
+            m["yoy.energy_per_vehicle"] = change(energy_mwh / vehicles, p["energy_mwh"] / p["production_units"])
+        if not pd.isna(p["scope1"]) and not pd.isna(p["scope2_market"]) and co2 is not None:
+            m["yoy.scope1_2_per_vehicle"] = change(co2 / vehicles, (p["scope1"] + p["scope2_market"]) / p["production_units"])
+    if revenue and not pd.isna(p.get("revenue")) and p.get("revenue") and co2 is not None:
+        if not pd.isna(p["scope1"]) and not pd.isna(p["scope2_market"]):
+            m["yoy.scope1_2_per_revenue"] = change(co2 / revenue, (p["scope1"] + p["scope2_market"]) / p["revenue"])
+
+
+def _min_electricity_months(energy: pd.DataFrame | None, year: int) -> int | None:
+    if energy is None or energy.empty:
+        return None
+    grid = energy[(energy["energy_type"] == "electricity") & (energy["period_year"] == year)]
+    if grid.empty:
+        return None
+    if grid["period_month"].isna().any():
+        return 0  # annual totals only: months cannot be checked
+    months = grid.groupby("site_id")["period_month"].nunique()
+    return int(months.min())
