@@ -153,51 +153,44 @@ def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share):
     )
 
 
-def fugitive(ctx: CalcContext) -> list[pd.DataFrame]:
-    """Refrigerant and SF6 refills or leaks: kg × GWP."""
-    table = ctx.table("refrigerants")
+def _gas_mass_lines(ctx: CalcContext, table_name: str, table: pd.DataFrame, tonnes: pd.Series, category: str,
+                    method: str, quantity: pd.Series, unit: str | pd.Series) -> list[pd.DataFrame]:
+    """Lines for rows that give a mass of gas: t × GWP, one group per gas."""
     parts = []
-    if table.empty:
-        return parts
-    table = table[table["quantity_kg"].notna() & table["gas"].notna()]
     for gas, rows in table.groupby("gas", sort=True):
         gwp = ctx.gwp(gas, len(rows))
         if gwp is None:
             continue
-        gas_t = rows["quantity_kg"] * convert(1, "kg", "t")
+        gas_t = tonnes[rows.index]
         parts.append(
             make_lines(
-                rows, table="refrigerants", scope="1", category="fugitive", activity=f"fugitive.{gas}",
+                rows, table=table_name, scope="1", category=category, activity=f"{category}.{gas}",
                 quantity_std=gas_t, unit_std="t", factor=gwp, factor_value=gwp.value, factor_unit=gwp.unit, gas=gas,
                 gas_t=gas_t, gwp=gwp.value, gwp_basis=ctx.gwp_basis, share=ctx.site_shares(rows["site_id"]),
-                method="mass refilled × GWP", data_quality=2,
-                quantity=rows["quantity_kg"], unit="kg",
-                calculation=[f"{fmt(kg)} kg {gas} × GWP {fmt(gwp.value)} = {fmt(kg * gwp.value / 1000)} tCO2e"
-                             for kg in rows["quantity_kg"]],
+                method=method, data_quality=2, quantity=quantity[rows.index],
+                unit=unit if isinstance(unit, str) else unit[rows.index],
+                calculation=[f"{fmt(t)} t {gas} × GWP {fmt(gwp.value)} = {fmt(t * gwp.value)} tCO2e" for t in gas_t],
             )
         )
     return parts
+
+
+def fugitive(ctx: CalcContext) -> list[pd.DataFrame]:
+    """Refrigerant and SF6 refills or leaks: kg → t × GWP."""
+    table = ctx.table("refrigerants")
+    if table.empty:
+        return []
+    table = table[table["quantity_kg"].notna() & table["gas"].notna()]
+    tonnes = table["quantity_kg"] * convert(1, "kg", "t")
+    return _gas_mass_lines(ctx, "refrigerants", table, tonnes, "fugitive", "mass refilled × GWP",
+                           table["quantity_kg"], "kg")
 
 
 def process(ctx: CalcContext) -> list[pd.DataFrame]:
     """Process emissions given as mass of gas (e.g. CO2 shielding gas): t × GWP."""
     table = ctx.table("process_emissions")
-    parts = []
     if table.empty:
-        return parts
+        return []
     table = table[table["quantity_std"].notna() & table["gas"].notna()]
-    for gas, rows in table.groupby("gas", sort=True):
-        gwp = ctx.gwp(gas, len(rows))
-        if gwp is None:
-            continue
-        parts.append(
-            make_lines(
-                rows, table="process_emissions", scope="1", category="process", activity=f"process.{gas}",
-                quantity_std=rows["quantity_std"], unit_std="t", factor=gwp, factor_value=gwp.value,
-                factor_unit=gwp.unit, gas=gas, gas_t=rows["quantity_std"], gwp=gwp.value, gwp_basis=ctx.gwp_basis,
-                share=ctx.site_shares(rows["site_id"]), method="mass of gas emitted × GWP", data_quality=2,
-                calculation=[f"{fmt(t)} t {gas} × GWP {fmt(gwp.value)} = {fmt(t * gwp.value)} tCO2e"
-                             for t in rows["quantity_std"]],
-            )
-        )
-    return parts
+    return _gas_mass_lines(ctx, "process_emissions", table, table["quantity_std"], "process",
+                           "mass of gas emitted × GWP", table["quantity"], table["unit"])
