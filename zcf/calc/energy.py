@@ -21,7 +21,7 @@ import pandas as pd
 
 from zcf.calc.context import CalcContext
 from zcf.calc.scope2 import electricity_rows, zero_emission_rows
-from zcf.units import convert
+from zcf.units import ratio
 
 
 def _fsum(values) -> float:
@@ -45,9 +45,8 @@ def energy_totals(ctx: CalcContext, lines: pd.DataFrame) -> dict:
     renewable = green_onsite + instrument_mwh
     total = _fsum(mwh)
 
-    gj_per_tce = convert(1, "tce", "GJ")
-    other_tce = _fsum(mwh[~is_electricity]) * 3.6 / gj_per_tce
-    elec_kwh = electricity * 1000
+    other_tce = _fsum(mwh[~is_electricity]) * ratio("MWh", "tce")  # energy content, 29 307 kJ per kgce
+    elec_kwh = electricity * ratio("MWh", "kWh")
     equivalent = ctx.factor("tce.electricity_equivalent", [ctx.country])
     equal_value = ctx.factor("tce.electricity_equal_value", [ctx.country])
     out = {

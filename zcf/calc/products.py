@@ -20,6 +20,9 @@ import math
 import pandas as pd
 
 from zcf.calc.context import CalcContext
+from zcf.units import ratio
+
+KG_PER_T = ratio("t", "kg")
 
 
 def _units(production: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +138,7 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
                 "factory_tco2e": factory_t * units,
                 "parts_tco2e": parts_t * units,
                 "total_tco2e": (factory_t + parts_t) * units,
-                "per_unit_kgco2e": (factory_t + parts_t) * 1000,
+                "per_unit_kgco2e": (factory_t + parts_t) * KG_PER_T,
             })
         units_total = math.fsum(b["units"] for b in batches)
         total = math.fsum(b["total_tco2e"] for b in batches)
@@ -143,9 +146,9 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
         out.append({
             "product_id": product,
             "units": units_total,
-            "per_unit_kgco2e": total / units_total * 1000 if units_total else None,
-            "parts_kgco2e_per_unit": parts_t * 1000,
-            "factory_kgco2e_per_unit": factory_avg[product] * 1000,
+            "per_unit_kgco2e": total / units_total * KG_PER_T if units_total else None,
+            "parts_kgco2e_per_unit": parts_t * KG_PER_T,
+            "factory_kgco2e_per_unit": factory_avg[product] * KG_PER_T,
             "total_tco2e": total,
             "parts_by_method_share": parts_share,
             "bom_items_without_data": detail["missing_items"],

@@ -17,6 +17,7 @@ from zcf.calc.scope3 import CATEGORIES
 from zcf.factors import LIBRARY_VERSION
 
 RESULTS_SCHEMA_VERSION = "1"
+MILLION = 1_000_000  # intensities are per million of the reporting currency
 SCOPE1_CATEGORIES = ("stationary_combustion", "mobile_combustion", "fugitive", "process")
 
 
@@ -118,7 +119,7 @@ def intensity(ctx: CalcContext, tot: dict, vehicles: float | None, by_site_total
     revenue = ctx.organization.get("revenue")
     out: dict[str, Any] = {"revenue": revenue, "currency": ctx.organization.get("currency"), "vehicles_produced": vehicles}
     if revenue:
-        millions = float(revenue) / 1e6
+        millions = float(revenue) / MILLION
         out["per_million_revenue"] = {
             "scope1_2_location": tot["scope1_2_location"] / millions,
             "scope1_2_market": tot["scope1_2_market"] / millions,

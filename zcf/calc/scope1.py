@@ -17,7 +17,7 @@ import pandas as pd
 
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt, make_lines
-from zcf.units import convert
+from zcf.units import ratio
 
 CO2_PER_C = 44 / 12  # molar mass ratio CO2 / C
 NOT_FUELS = {"electricity", "steam", "heat", "onsite_solar", "onsite_wind"}
@@ -82,7 +82,7 @@ def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share):
         return None
     t_co2_per_mwh, carbon, oxidation = found
     gas_t = energy_mwh * t_co2_per_mwh
-    gj = energy_mwh * 3.6
+    gj = energy_mwh * ratio("MWh", "GJ")
     calculation = [
         f"{fmt(q)} {u} → {fmt(e)} GJ × {fmt(carbon.value)} {carbon.unit} × {fmt(oxidation.value)} × 44/12 = {fmt(t)} tCO2"
         for q, u, e, t in zip(rows["quantity"], rows["unit"], gj, gas_t)
@@ -142,7 +142,8 @@ def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share):
     per_mwh = factor.per_canonical("t")
     gas_t = energy_mwh * per_mwh
     calculation = [
-        f"{fmt(e * 3.6)} GJ × {fmt(factor.value)} {factor.unit} = {fmt(t * 1000)} kg{gas} × GWP {fmt(gwp.value)}"
+        f"{fmt(e * ratio('MWh', 'GJ'))} GJ × {fmt(factor.value)} {factor.unit} = {fmt(t * ratio('t', 'kg'))} kg{gas} "
+        f"× GWP {fmt(gwp.value)}"
         for e, t in zip(energy_mwh, gas_t)
     ]
     return make_lines(
@@ -181,7 +182,7 @@ def fugitive(ctx: CalcContext) -> list[pd.DataFrame]:
     if table.empty:
         return []
     table = table[table["quantity_kg"].notna() & table["gas"].notna()]
-    tonnes = table["quantity_kg"] * convert(1, "kg", "t")
+    tonnes = table["quantity_kg"] * ratio("kg", "t")
     return _gas_mass_lines(ctx, "refrigerants", table, tonnes, "fugitive", "mass refilled × GWP",
                            table["quantity_kg"], "kg")
 

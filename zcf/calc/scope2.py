@@ -23,6 +23,7 @@ import pandas as pd
 
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt, make_lines
+from zcf.units import ratio
 
 ONSITE = ("onsite_solar", "onsite_wind")
 DIRECT = "direct"  # electricity by a direct line from a nearby renewable plant (隔墙售电)
@@ -199,7 +200,7 @@ def _heat(ctx: CalcContext, energy: pd.DataFrame) -> list[pd.DataFrame]:
         if factor is None:
             continue
         per_mwh = factor.per_canonical("t")
-        gj = site_rows["quantity_std"] * 3.6
+        gj = site_rows["quantity_std"] * ratio("MWh", "GJ")
         gas_t = site_rows["quantity_std"] * per_mwh
         share = ctx.site_shares(site_rows["site_id"])
         for method in ("location", "market"):

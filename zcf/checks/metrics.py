@@ -12,6 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from zcf.units import ratio
+
 # What input would let a missing metric be computed: shown in missing_data results.
 METRIC_NEEDS = {
     "energy.co2_per_tce": "energy table (quantity, unit) for fuels and electricity",
@@ -73,7 +75,7 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
     m["energy.tce_basis"] = energy.get("tce_electricity_basis")
     m["energy.co2_per_tce"] = _ratio(co2, tce) if tce else None
     m["energy.co2_per_tce_equal_value"] = _ratio(co2, energy.get("total_tce_equal_value"))
-    m["energy.electricity_kwh"] = energy["electricity_mwh"] * 1000 if energy.get("electricity_mwh") else None
+    m["energy.electricity_kwh"] = energy["electricity_mwh"] * ratio("MWh", "kWh") if energy.get("electricity_mwh") else None
     for key in ("renewable_share", "non_fossil_share", "traceable_green_electricity_share"):
         m[f"energy.{key}"] = energy.get(key)
 

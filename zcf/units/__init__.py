@@ -146,6 +146,12 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise UnitError(f"{from_unit} → {to_unit}") from exc
 
 
+@cache
+def ratio(from_unit: str, to_unit: str) -> float:
+    """How many ``to_unit`` in one ``from_unit`` (``ratio("MWh", "GJ")`` = 3.6), cached."""
+    return convert(1.0, from_unit, to_unit)
+
+
 def suggest_units(text: str, n: int = 3) -> list[str]:
     """Close known unit spellings, for "did you mean" messages."""
     import difflib

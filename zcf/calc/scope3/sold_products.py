@@ -19,6 +19,7 @@ import pandas as pd
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt, make_lines
 from zcf.calc.scope1 import co2_per_mwh
+from zcf.units import ratio
 
 FUEL = {"phev": "gasoline", "hev": "gasoline", "ice_gasoline": "gasoline", "ice_diesel": "diesel"}
 
@@ -46,7 +47,7 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
             ctx.report("factor-missing", activity="electricity.grid", where=market, rows=len(rows))
             continue
         factor = ctx.use(factor.factor)
-        mwh = rows["_kwh"] / 1000
+        mwh = rows["_kwh"] * ratio("kWh", "MWh")
         per_mwh = factor.per_canonical("t")
         gas_t = mwh * per_mwh
         parts.append(
@@ -76,7 +77,7 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
             continue
         for used in to_energy.factors:
             ctx.use(used)
-        mwh = rows["_litres"] / 1000 * to_energy.value
+        mwh = rows["_litres"] * ratio("L", "m3") * to_energy.value
         co2 = co2_per_mwh(ctx, fuel, regions, len(rows))
         gases = []
         if co2 is not None:
@@ -113,7 +114,7 @@ def end_of_life(ctx: CalcContext) -> list[pd.DataFrame]:
     factor = ctx.factor("eol.vehicle", [ctx.country], len(rows))
     if factor is None:
         return []
-    tonnes = rows["units_sold"] * rows["vehicle_mass_kg"] / 1000
+    tonnes = rows["units_sold"] * rows["vehicle_mass_kg"] * ratio("kg", "t")
     per_t = factor.per_canonical("t")
     gas_t = tonnes * per_t
     return [
