@@ -330,3 +330,14 @@ def test_numbers_in_calculation_texts(value, text):
     from zcf.calc.lines import fmt
 
     assert fmt(value) == text
+
+
+def test_lines_csv_is_formula_safe_and_parquet_exact(tmp_path):
+    purchases = "supplier_id,item_id,category,quantity,unit,material\n=1+1,@SUM(A1),1,10,t,steel\n"
+    inventory(tmp_path, suppliers="supplier_id\n=1+1\n", purchases=purchases)
+    csv_lines = pd.read_csv(tmp_path / "out" / "lines.csv", dtype=str)
+    assert csv_lines["supplier_id"].iloc[0] == "'=1+1"
+    assert not csv_lines.apply(lambda col: col.str.match(r"^[=+@]").fillna(False)).any().any()
+    parquet = pd.read_parquet(tmp_path / "out" / "lines.parquet")
+    assert parquet["supplier_id"].iloc[0] == "=1+1"
+    assert parquet["co2e_t"].iloc[0] == pytest.approx(19.1)  # numbers are untouched

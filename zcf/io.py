@@ -60,3 +60,37 @@ def replace_dir(target: Path, remove: bool = False) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+FORMULA_TRIGGERS = r"^[=+\-@\t\r]"
+
+
+def csv_safe(frame):
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe (OWASP ASVS 1.2.10).
+
+    Only text columns are touched; numbers (including negative ones) stay numbers. The
+    Parquet twin of a CSV keeps the exact text.
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            values = out[column]
+            risky = values.astype("string").str.contains(FORMULA_TRIGGERS, regex=True).fillna(False).to_numpy(dtype=bool)
+            if risky.any():
+                values = values.astype(object).copy()
+                values[risky] = "'" + values[risky].astype(str)
+                out[column] = values
+    return out
+
+
+def csv_bytes(frame) -> bytes:
+    """A frame as CSV (UTF-8, header, floats as their shortest round-trip text), formula-safe."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    table = pa.Table.from_pandas(csv_safe(frame), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink)
+    return sink.getvalue().to_pybytes()

@@ -88,19 +88,18 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
 
 
 def write_outputs(report: CalcReport, out: Path) -> None:
-    """results.json, lines.csv (floats round-trip exactly, so sums reproduce) and lines.parquet, atomically."""
-    import io
+    """results.json, lines.csv and lines.parquet, atomically.
 
+    lines.csv: floats round-trip exactly (so sums reproduce); text that a spreadsheet would
+    run as a formula is prefixed with an apostrophe. lines.parquet keeps the exact text.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from zcf.io import write_bytes_atomic, write_json_atomic
+    from zcf.io import csv_bytes, write_bytes_atomic, write_json_atomic
 
     write_json_atomic(out / "results.json", report.results)
-    buffer = io.StringIO()
-    # repr of a float is the shortest text that reads back to the same float: exact and readable.
-    report.lines.to_csv(buffer, index=False, float_format=lambda v: repr(float(v)), lineterminator="\n")
-    write_bytes_atomic(out / "lines.csv", buffer.getvalue().encode("utf-8"))
+    write_bytes_atomic(out / "lines.csv", csv_bytes(report.lines))
     table = pa.Table.from_pandas(report.lines, preserve_index=False).replace_schema_metadata(None)
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")

@@ -147,14 +147,7 @@ def finish(parts: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def fmt(value: float) -> str:
-    """A number as a verifier reads it: up to 6 significant digits, thousands separated."""
-    if value is None or (isinstance(value, float) and value != value):
+    """A number as a verifier reads it: 6 significant digits, thousands separated."""
+    if value is None or value != value:
         return "?"
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 1e6 or magnitude < 1e-4:
-        return f"{value:.6g}"
-    decimals = max(0, 6 - len(str(int(magnitude))))
-    text = f"{value:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if decimals else text
+    return format(value, ",.6g")

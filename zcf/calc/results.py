@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from zcf import __version__
@@ -33,59 +34,99 @@ def select(lines: pd.DataFrame, scope: str, method: str | None = None) -> pd.Dat
     return chosen
 
 
-def totals(lines: pd.DataFrame) -> dict[str, Any]:
-    s1 = select(lines, "1")
-    s2l = select(lines, "2", "location")
-    s2m = select(lines, "2", "market")
-    s3 = select(lines, "3")
+class LineSums:
+    """Exact sums (math.fsum) of co2e_t over subsets of the lines, selected by column values.
+
+    Columns are factorised once, so each subset is an integer comparison, not a string scan.
+    """
+
+    COLUMNS = ("scope", "scope2_method", "category", "site_id", "gas")
+
+    def __init__(self, lines: pd.DataFrame):
+        self.co2e = lines["co2e_t"].to_numpy(dtype="float64")
+        self.mass = (lines["gas_t"] * lines["boundary_share"]).to_numpy(dtype="float64")
+        self.codes: dict[str, tuple[np.ndarray, dict]] = {}
+        for column in self.COLUMNS:
+            codes, uniques = pd.factorize(lines[column], use_na_sentinel=True)
+            self.codes[column] = (codes, {value: k for k, value in enumerate(uniques)})
+
+    def values(self, column: str) -> list:
+        return list(self.codes[column][1])
+
+    def mask(self, **where: Any) -> np.ndarray:
+        out = np.ones(len(self.co2e), dtype=bool)
+        for column, value in where.items():
+            codes, lookup = self.codes[column]
+            if isinstance(value, tuple):  # any of several values
+                out &= np.isin(codes, [lookup[v] for v in value if v in lookup])
+            else:
+                out &= codes == lookup.get(value, -2)
+        return out
+
+    def sum(self, mask: np.ndarray | None = None, **where: Any) -> float:
+        chosen = self.mask(**where) if mask is None else mask
+        return math.fsum(self.co2e[chosen].tolist())
+
+
+def _scope2(sums: LineSums, method: str, **where: Any) -> np.ndarray:
+    return sums.mask(scope="2", scope2_method=method, **where)
+
+
+def totals(lines: pd.DataFrame, sums: LineSums | None = None) -> dict[str, Any]:
+    sums = sums or LineSums(lines)
+    s1, s3 = sums.mask(scope="1"), sums.mask(scope="3")
+    s2l, s2m = _scope2(sums, "location"), _scope2(sums, "market")
     out = {
-        "scope1": total(s1),
-        "scope2_location": total(s2l),
-        "scope2_market": total(s2m),
-        "scope3": total(s3),
-        "scope1_by_category": {c: total(s1[s1["category"] == c]) for c in SCOPE1_CATEGORIES},
+        "scope1": sums.sum(s1),
+        "scope2_location": sums.sum(s2l),
+        "scope2_market": sums.sum(s2m),
+        "scope3": sums.sum(s3),
+        "scope1_by_category": {c: sums.sum(scope="1", category=c) for c in SCOPE1_CATEGORIES},
         "scope2_by_category": {
-            method: {c: total(part[part["category"] == c]) for c in ("electricity", "steam_heat")}
-            for method, part in (("location", s2l), ("market", s2m))
+            method: {c: sums.sum(_scope2(sums, method, category=c)) for c in ("electricity", "steam_heat")}
+            for method in ("location", "market")
         },
-        "scope3_by_category": {c: total(s3[s3["category"] == c]) for c in CATEGORIES},
+        "scope3_by_category": {c: sums.sum(scope="3", category=c) for c in CATEGORIES},
     }
-    out["scope1_2_location"] = total(pd.concat([s1, s2l]))
-    out["scope1_2_market"] = total(pd.concat([s1, s2m]))
-    out["total_location"] = total(pd.concat([s1, s2l, s3]))
-    out["total_market"] = total(pd.concat([s1, s2m, s3]))
+    out["scope1_2_location"] = sums.sum(s1 | s2l)
+    out["scope1_2_market"] = sums.sum(s1 | s2m)
+    out["total_location"] = sums.sum(s1 | s2l | s3)
+    out["total_market"] = sums.sum(s1 | s2m | s3)
     return out
 
 
-def by_site(ctx: CalcContext, lines: pd.DataFrame, energy_by_site: dict[str, float]) -> dict[str, dict]:
+def by_site(ctx: CalcContext, sums: LineSums, energy_by_site: dict[str, float]) -> dict[str, dict]:
     sites = ctx.sites
     out = {}
-    site_ids = sorted(set(lines["site_id"].dropna()) | set(sites.index))
+    site_ids = sorted({s for s in sums.values("site_id") if isinstance(s, str)} | set(sites.index))
     for site_id in site_ids:
-        here = lines[lines["site_id"] == site_id]
+        here = sums.mask(site_id=site_id)
         name = sites.loc[site_id, "name"] if site_id in sites.index else None
         out[site_id] = {
             "name": None if pd.isna(name) else name,
-            "scope1": total(select(here, "1")),
-            "scope2_location": total(select(here, "2", "location")),
-            "scope2_market": total(select(here, "2", "market")),
-            "scope3": total(select(here, "3")),
+            "scope1": sums.sum(here & sums.mask(scope="1")),
+            "scope2_location": sums.sum(here & _scope2(sums, "location")),
+            "scope2_market": sums.sum(here & _scope2(sums, "market")),
+            "scope3": sums.sum(here & sums.mask(scope="3")),
             "energy_mwh": energy_by_site.get(site_id, 0.0),
         }
     return out
 
 
-def by_gas(lines: pd.DataFrame) -> dict[str, dict]:
+def by_gas(sums: LineSums) -> dict[str, dict]:
     """Per gas: mass (t) and CO2e (t), for Scope 1 and for Scope 1 + 2 (market) + 3."""
     scoped = {
-        "scope1": select(lines, "1"),
-        "all_market": lines[(lines["scope"] != "2") | (lines["scope2_method"] == "market")],
+        "scope1": sums.mask(scope="1"),
+        "all_market": sums.mask(scope=("1", "3")) | _scope2(sums, "market"),
     }
     out: dict[str, dict] = {}
-    for name, part in scoped.items():
-        for gas, rows in part.groupby("gas", sort=True):
-            mass = math.fsum((rows["gas_t"] * rows["boundary_share"]).tolist())
-            out.setdefault(gas, {})[name] = {"mass_t": mass, "co2e_t": total(rows)}
+    for gas in sorted(g for g in sums.values("gas") if isinstance(g, str)):
+        gas_mask = sums.mask(gas=gas)
+        for name, part in scoped.items():
+            chosen = gas_mask & part
+            if chosen.any():
+                out.setdefault(gas, {})[name] = {"mass_t": math.fsum(sums.mass[chosen].tolist()),
+                                                 "co2e_t": sums.sum(chosen)}
     return out
 
 
@@ -152,8 +193,9 @@ def vehicles_produced(ctx: CalcContext) -> float | None:
 
 def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: list, scope3_status: dict,
              market_basis: dict, inputs: list, energy_by_site: dict) -> dict[str, Any]:
-    tot = totals(lines)
-    sites = by_site(ctx, lines, energy_by_site)
+    sums = LineSums(lines)
+    tot = totals(lines, sums)
+    sites = by_site(ctx, sums, energy_by_site)
     vehicles = vehicles_produced(ctx)
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
@@ -166,7 +208,7 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
         "totals": tot,
         "scope2_market_basis": market_basis,
         "by_site": sites,
-        "by_gas": by_gas(lines),
+        "by_gas": by_gas(sums),
         "energy": energy,
         "intensity": intensity(ctx, tot, vehicles, sites),
         "products": products,
