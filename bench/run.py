@@ -5,8 +5,9 @@ Cases (data cached in bench/data/, generated with a fixed seed on first run):
   (16,667 meters × 12 months);
 * csv-1m:    `sites.csv` + `energy.csv` with 1,000,008 rows.
 
-Each case runs `zcf.ingest.ingest` in a fresh process and reports wall time, rows per
-second and peak RSS. Results go to bench/results.json; if bench/baseline.json exists,
+Each ingest case runs `zcf.ingest.ingest` in a fresh process and reports wall time, rows
+per second and peak RSS; `calc-200k` then times `zcf.calc` (calculate + write results.json,
+lines.csv, lines.parquet) on the dataset of xlsx-200k, reported per line. Results go to bench/results.json; if bench/baseline.json exists,
 the table shows the change against it. Targets (../shared/reference/perf.md): xlsx
 ≥ 50k rows/s including validation, CSV ≥ 1M rows/s.
 """
@@ -94,6 +95,45 @@ print(json.dumps({"seconds": elapsed, "rows": len(report.tables["energy"]), "pea
 """
 
 
+CALC_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+t0 = time.perf_counter()
+from zcf.calc import calculate, load_dataset, write_outputs
+manifest, tables = load_dataset(Path(sys.argv[1]))
+report = calculate(manifest, tables)
+write_outputs(report, Path(sys.argv[1]))
+elapsed = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "rows": len(report.lines), "peak_rss_mb": rss}))
+"""
+
+PREPARE = """
+import sys
+from pathlib import Path
+from zcf.ingest import IngestOptions, ingest, write_dataset
+report = ingest([sys.argv[1]], IngestOptions(year=2025), {"company_name": "Bench", "reporting_year": 2025})
+assert report.valid
+write_dataset(report, Path(sys.argv[2]))
+"""
+
+
+def _best_of(script: str, args: list[str], name: str, runs: int = 3) -> dict:
+    results = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True)
+        if out.returncode != 0:
+            sys.exit(f"{name} failed:\n{out.stderr[-2000:]}")
+        results.append(json.loads(out.stdout))
+    best = min(results, key=lambda r: r["seconds"])
+    return {
+        "rows": best["rows"],
+        "seconds": round(best["seconds"], 3),
+        "rows_per_second": round(best["rows"] / best["seconds"]),
+        "peak_rss_mb": round(max(r["peak_rss_mb"] for r in results)),
+    }
+
+
 def main() -> None:
     DATA.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -102,23 +142,15 @@ def main() -> None:
         if not path.exists():
             print(f"generating {path.name} ({n:,} rows)…", file=sys.stderr)
             make(path, n)
-        runs = []
-        for _ in range(3):
-            out = subprocess.run([sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True)
-            if out.returncode != 0:
-                sys.exit(f"{name} failed:\n{out.stderr[-2000:]}")
-            runs.append(json.loads(out.stdout))
-        best = min(runs, key=lambda r: r["seconds"])
-        results[name] = {
-            "rows": best["rows"],
-            "seconds": round(best["seconds"], 3),
-            "rows_per_second": round(best["rows"] / best["seconds"]),
-            "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs)),
-        }
+        results[name] = _best_of(CHILD, [str(path)], name)
+    dataset = DATA / "out_200k"
+    if not (dataset / "dataset").is_dir():
+        subprocess.run([sys.executable, "-c", PREPARE, str(CASES["xlsx-200k"][1]()), str(dataset)], check=True)
+    results["calc-200k"] = _best_of(CALC_CHILD, [str(dataset)], "calc-200k")
     baseline_path = HERE / "baseline.json"
     baseline = json.loads(baseline_path.read_text()) if baseline_path.exists() else {}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    print("| case | rows | seconds (best of 3) | rows/s | peak RSS MB | vs baseline |")
+    print("| case | rows (calc: lines) | seconds (best of 3) | rows/s | peak RSS MB | vs baseline |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
         delta = ""
