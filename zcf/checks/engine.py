@@ -151,6 +151,8 @@ def evaluate(pack: Pack, params: dict[str, Any], metrics: dict[str, Any], consis
             "source": rule.source,
         }
         result.update(_evaluate(rule, params, metrics, consistency))
+        result["measured_text"] = _show(result.get("measured"), rule.unit)
+        result["threshold_text"] = "" if "threshold" not in result else f"{rule.op} {_show(result['threshold'], rule.unit)}"
         out.append(result)
     return out
 

@@ -156,7 +156,8 @@ class ReportModel:
             if isinstance(message, dict):
                 message = message.get(self.lang) or message.get("en", "")
             out.append({"rule": result.get("rule_id", ""), "status": result.get("status", ""),
-                        "measured": str(result.get("measured", "")), "threshold": str(result.get("threshold", "")),
+                        "measured": result.get("measured_text", str(result.get("measured", ""))),
+                        "threshold": result.get("threshold_text", str(result.get("threshold", ""))),
                         "message": message or ""})
         return out
 
