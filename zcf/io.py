@@ -15,6 +15,20 @@ from pathlib import Path
 from typing import Any
 
 
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path next to ``path`` to write to; renamed onto ``path`` when the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -73,24 +87,33 @@ def csv_safe(frame):
     """
     import pandas as pd
 
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            values = out[column]
+    changed = {}
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object:
+            values = frame[column]
             risky = values.astype("string").str.contains(FORMULA_TRIGGERS, regex=True).fillna(False).to_numpy(dtype=bool)
             if risky.any():
                 values = values.astype(object).copy()
                 values[risky] = "'" + values[risky].astype(str)
-                out[column] = values
-    return out
+                changed[column] = values
+    return frame.assign(**changed) if changed else frame
 
 
-def csv_bytes(frame) -> bytes:
+def write_csv_atomic(path: Path, frame) -> None:
     """A frame as CSV (UTF-8, header, floats as their shortest round-trip text), formula-safe."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
     table = pa.Table.from_pandas(csv_safe(frame), preserve_index=False)
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink)
-    return sink.getvalue().to_pybytes()
+    with atomic_path(path) as tmp:
+        pacsv.write_csv(table, str(tmp))
+
+
+def write_parquet_atomic(path: Path, frame) -> None:
+    """A frame as Parquet (zstd), without pandas metadata so files do not depend on the pandas version."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, str(tmp), compression="zstd")

@@ -93,14 +93,8 @@ def write_outputs(report: CalcReport, out: Path) -> None:
     lines.csv: floats round-trip exactly (so sums reproduce); text that a spreadsheet would
     run as a formula is prefixed with an apostrophe. lines.parquet keeps the exact text.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from zcf.io import csv_bytes, write_bytes_atomic, write_json_atomic
+    from zcf.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
 
     write_json_atomic(out / "results.json", report.results)
-    write_bytes_atomic(out / "lines.csv", csv_bytes(report.lines))
-    table = pa.Table.from_pandas(report.lines, preserve_index=False).replace_schema_metadata(None)
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd")
-    write_bytes_atomic(out / "lines.parquet", sink.getvalue().to_pybytes())
+    write_csv_atomic(out / "lines.csv", report.lines)
+    write_parquet_atomic(out / "lines.parquet", report.lines)

@@ -316,24 +316,14 @@ def write_dataset(report: IngestReport, out: Path, lang: str = "en") -> None:
     An invalid report writes only the manifest and removes any earlier dataset, so
     a later ``zcf calc`` cannot run on stale data.
     """
-    from zcf.io import replace_dir, write_json_atomic
+    from zcf.io import replace_dir, write_json_atomic, write_parquet_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     if report.valid:
         with replace_dir(out / "dataset") as tmp:
             for name, frame in sorted(report.tables.items()):
-                _write_parquet(frame, tmp / f"{name}.parquet")
+                write_parquet_atomic(tmp / f"{name}.parquet", frame)
     else:
         with replace_dir(out / "dataset", remove=True):
             pass
     write_json_atomic(out / "manifest.json", report.to_dict(lang))
-
-
-def _write_parquet(frame, path: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    # pandas metadata holds nothing zcf needs and makes files depend on the pandas version.
-    table = table.replace_schema_metadata(None)
-    pq.write_table(table, path, compression="zstd")
