@@ -38,6 +38,11 @@ class State:
 
         return load_config(self.config_path, self.env.cwd)
 
+    def step(self):
+        from zcf.pipeline import Step
+
+        return Step(self.env, self.config())
+
 
 def _state(ctx: typer.Context) -> State:
     root = ctx.find_root()
@@ -211,37 +216,6 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON documen
 LimitOption = Annotated[int, typer.Option("--limit", help="Problems shown per sheet in the human output.")]
 
 
-def _ingest(state: State, inputs, out, year, allow_other_years, encoding):
-    from zcf.ingest import IngestOptions, ingest, write_dataset
-
-    config = state.config()
-    options = IngestOptions(
-        year=year,
-        allow_other_years=config.ingest.allow_other_years if allow_other_years is None else allow_other_years,
-        encoding=encoding or config.ingest.encoding,
-        outlier_ratio=config.ingest.outlier_ratio,
-    )
-    env = state.env
-    with env.console(stderr=True).status(env.t("Reading and validating inputs…", "正在读取并校验输入…")):
-        report = ingest(inputs, options, config.organization.model_dump())
-    write_dataset(report, out, env.lang)
-    return report
-
-
-def _print_ingest(env: Environment, report, out: Path, limit: int) -> None:
-    from zcf import ui
-
-    console = env.console()
-    ui.print_tables(console, env, report)
-    ui.print_problems(console, env, report.problems, limit)
-    hint = (
-        env.t(f"Dataset: {out / 'dataset'}/   Manifest: {out / 'manifest.json'}", f"数据集：{out / 'dataset'}/   清单：{out / 'manifest.json'}")
-        if report.valid
-        else env.t(f"Manifest with every problem: {out / 'manifest.json'}", f"全部问题见：{out / 'manifest.json'}")
-    )
-    ui.print_verdict(console, env, report, hint)
-
-
 @app.command("ingest")
 @handles_errors
 def ingest_command(
@@ -264,29 +238,18 @@ def ingest_command(
         zcf ingest data/ -o out
         zcf ingest 能源.xlsx sites.csv -o out --json
     """
+    from zcf import ui
     from zcf.io import to_json
+    from zcf.pipeline import ingest_step
 
     state = _state(ctx)
-    report = _ingest(state, inputs, output, year, allow_other_years, encoding)
+    report = ingest_step(state.step(), inputs, output, year, allow_other_years, encoding)
     if json_output:
         state.env.stdout.write(to_json(report.to_dict(state.env.lang)))
     else:
-        _print_ingest(state.env, report, output, limit)
+        ui.print_ingest(state.env, report, output, limit)
     if not report.valid:
         raise typer.Exit(ExitCode.INVALID)
-
-
-def _calc(state: State, out: Path):
-    from zcf.calc import calculate, load_dataset, write_outputs
-    from zcf.calc.context import CalcOptions
-
-    config = state.config()
-    manifest, tables = load_dataset(out)
-    options = CalcOptions(working_days=config.calc.working_days, not_relevant=dict(config.scope3.not_relevant))
-    with state.env.console(stderr=True).status(state.env.t("Calculating…", "正在计算…")):
-        report = calculate(manifest, tables, options)
-    write_outputs(report, out)
-    return report
 
 
 @app.command("calc")
@@ -309,9 +272,10 @@ def calc_command(
     """
     from zcf import ui
     from zcf.io import to_json
+    from zcf.pipeline import calc_step
 
     state = _state(ctx)
-    report = _calc(state, output)
+    report = calc_step(state.step(), output)
     if json_output:
         state.env.stdout.write(to_json(report.results))
     else:
@@ -322,48 +286,10 @@ def calc_command(
         )
 
 
-def _formats(value: str | None, default: list[str]) -> list[str]:
-    from zcf.report import FORMATS
-
-    chosen = [f.strip().lower() for f in value.split(",") if f.strip()] if value else list(default)
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise typer.BadParameter(f"use {', '.join(FORMATS)} (comma-separated)", param_hint="--format")
-    return chosen
-
-
-def _report(state: State, out: Path, formats: str | None, lang: str | None, dest: Path | None):
-    import time
-
-    from zcf.report import render_reports
-
-    config = state.config()
-    lang = lang or config.report.lang
-    if lang not in ("zh", "en"):
-        raise typer.BadParameter("use zh or en", param_hint="--lang")
-    started = time.perf_counter()
-    with state.env.console(stderr=True).status(state.env.t("Rendering the reports…", "正在生成报告…")):
-        outputs = render_reports(out, dest or out, _formats(formats, config.report.formats), lang,
-                                 state.env.source_date_epoch)
-    return outputs, time.perf_counter() - started
-
-
 FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="pdf, xlsx or both (default: zcf.toml or both).")]
 ReportLangOption = Annotated[
     Optional[str], typer.Option("--lang", "--report-lang", help="Report language: zh or en (default: zcf.toml [report] lang, else zh).")
 ]
-
-
-def _print_outputs(env: Environment, outputs, seconds: float) -> None:
-    console = env.console()
-    pages = env.t(f", {outputs.pages} pages", f"，共 {outputs.pages} 页") if outputs.pages else ""
-    for path in outputs.files:
-        if path.suffix != ".svg":
-            console.print(env.t(f"wrote {path}", f"已写入 {path}"))
-    charts = [p for p in outputs.files if p.suffix == ".svg"]
-    if charts:
-        console.print(env.t(f"wrote {len(charts)} charts in {charts[0].parent}/", f"已写入 {len(charts)} 张图表：{charts[0].parent}/"))
-    console.print(env.t(f"reports rendered in {seconds:.1f} s{pages}", f"报告生成用时 {seconds:.1f} 秒{pages}"))
 
 
 @app.command("report")
@@ -385,31 +311,17 @@ def report_command(
 
         zcf report out --lang en --format pdf
     """
+    from zcf import ui
+    from zcf.pipeline import report_step
+
     state = _state(ctx)
-    outputs, seconds = _report(state, output, formats, lang, dest)
-    _print_outputs(state.env, outputs, seconds)
+    outputs, seconds = report_step(state.step(), output, formats, lang, dest)
+    ui.print_outputs(state.env, outputs, seconds)
 
 
 RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Packs to run, comma-separated (default: zcf.toml or all national packs).")]
 FailOnOption = Annotated[Optional[str], typer.Option("--fail-on", help="Exit 1 when a rule of this severity fails: error (default), warning or never.")]
 JunitOption = Annotated[Optional[Path], typer.Option("--junit", help="Also write the results as JUnit XML for CI systems.")]
-
-
-def _check(state: State, out: Path, rules: str | None, fail_on: str | None, junit: Path | None):
-    from zcf.checks import FAIL_ON, junit_xml, load_inputs, run_checks, selected_packs
-    from zcf.io import write_bytes_atomic, write_json_atomic
-
-    config = state.config()
-    level = fail_on or config.checks.get("fail_on") or "error"
-    if level not in FAIL_ON:
-        raise typer.BadParameter(f"use {', '.join(FAIL_ON)}", param_hint="--fail-on")
-    packs = selected_packs(config.checks, [p.strip() for p in rules.split(",") if p.strip()] if rules else None)
-    results, tables, lines = load_inputs(out)
-    report = run_checks(results, tables, lines, packs, config.checks, level)
-    write_json_atomic(out / "checks.json", report.to_dict())
-    if junit is not None:
-        write_bytes_atomic(junit, junit_xml(report).encode("utf-8"))
-    return report
 
 
 @app.command("check")
@@ -433,47 +345,24 @@ def check_command(
 
         zcf check out --rules cn-zcf,data-quality --fail-on warning --junit checks.xml
     """
+    from zcf import ui
     from zcf.io import to_json
+    from zcf.pipeline import check_step
 
     state = _state(ctx)
     env = state.env
     if list_rules:
-        _list_rules(env, json_output)
+        ui.print_rules(env, json_output)
         return
     if output is None:
         raise typer.BadParameter("give the output folder of zcf calc", param_hint="OUT")
-    report = _check(state, output, rules, fail_on, junit)
+    report = check_step(state.step(), output, rules, fail_on, junit)
     if json_output:
         env.stdout.write(to_json(report.to_dict()))
     else:
-        from zcf import ui
-
         ui.print_checks(env.console(), env, report)
     if report.failing():
         raise typer.Exit(ExitCode.INVALID)
-
-
-def _list_rules(env: Environment, json_output: bool) -> None:
-    from zcf.checks.engine import available, load_pack
-    from zcf.io import to_json
-
-    packs = [load_pack(name) for name in available()]
-    if json_output:
-        env.stdout.write(to_json([p.model_dump() for p in packs]))
-        return
-    from rich.table import Table
-    from rich.text import Text
-
-    console = env.console()
-    for pack in packs:
-        table = Table(title=Text(f"{pack.name} — {pack.title_zh if env.lang == 'zh' else pack.title_en}"),
-                      title_justify="left", show_edge=False)
-        for name in ("rule", "severity", "evidence", "title", "source"):
-            table.add_column(name, overflow="fold")
-        for rule in pack.rules:
-            table.add_row(rule.id, rule.severity, rule.evidence, Text(rule.title_zh if env.lang == "zh" else rule.title_en),
-                          Text(rule.source))
-        console.print(table)
 
 
 @app.command()
@@ -505,17 +394,20 @@ def run(
     from zcf import ui
     from zcf.io import to_json
 
+    from zcf.pipeline import calc_step, check_step, ingest_step, report_step
+
     state = _state(ctx)
-    report = _ingest(state, inputs, output, year, allow_other_years, encoding)
+    step = state.step()
+    report = ingest_step(step, inputs, output, year, allow_other_years, encoding)
     if not report.valid:
         if json_output:
             state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
         else:
-            _print_ingest(state.env, report, output, limit)
+            ui.print_ingest(state.env, report, output, limit)
         raise typer.Exit(ExitCode.INVALID)
-    calc = _calc(state, output)
-    checks = _check(state, output, rules, fail_on, junit)
-    outputs, seconds = _report(state, output, formats, lang, None)
+    calc = calc_step(step, output)
+    checks = check_step(step, output, rules, fail_on, junit)
+    outputs, seconds = report_step(step, output, formats, lang, None)
     if json_output:
         document = {"ingest": report.to_dict(state.env.lang), "results": calc.results, "checks": checks.to_dict(),
                     "reports": [str(p) for p in outputs.files]}
@@ -525,7 +417,7 @@ def run(
         ui.print_problems(console, state.env, report.problems, limit)
         ui.print_inventory(console, state.env, calc.results, calc.problems, limit)
         ui.print_checks(console, state.env, checks)
-        _print_outputs(state.env, outputs, seconds)
+        ui.print_outputs(state.env, outputs, seconds)
         console.print(
             state.env.t(f"Outputs: {output}/ (manifest.json, dataset/, results.json, lines.csv, checks.json, report.pdf, report.xlsx)",
                         f"输出：{output}/（manifest.json、dataset/、results.json、lines.csv、checks.json、report.pdf、report.xlsx）")
@@ -554,31 +446,16 @@ def factors_list(
 
         zcf factors list --activity electricity.grid --region CN-JS
     """
-    from zcf.factors import library
+    from zcf import ui
+    from zcf.factors import select
     from zcf.io import to_json
 
     env = _state(ctx).env
-    chosen = [
-        f for f in library()
-        if (activity is None or f.activity == activity or f.activity.startswith(activity))
-        and (region is None or (f.region or "") == region)
-    ]
+    chosen = select(activity, region)
     if json_output:
         env.stdout.write(to_json([f.to_dict() for f in chosen]))
-        return
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(show_edge=False)
-    for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence"):
-        table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
-    for f in chosen:
-        table.add_row(f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit,
-                      Text(f.confidence))
-    console = env.console()
-    console.print(table)
-    console.print(env.t(f"{len(chosen)} factors; zcf factors show ID for the source",
-                        f"共 {len(chosen)} 个因子；zcf factors show ID 查看来源"))
+    else:
+        ui.print_factor_list(env, chosen)
 
 
 @factors_app.command("show")
@@ -594,37 +471,16 @@ def factors_show(
 
         zcf factors show CN_GRID_PROV_JS_2022
     """
-    from zcf.factors import find, library
+    from zcf import ui
+    from zcf.factors import find_composite
     from zcf.io import to_json
 
     env = _state(ctx).env
-    ids = factor_id.split("+")  # composite ids in lines.csv join the factors used, e.g. CC+OF
-    factors = [find(i) for i in ids]
-    if any(f is None for f in factors):
-        import difflib
-
-        close = difflib.get_close_matches(factor_id, [f.factor_id for f in library()], n=3)
-        raise ZcfError(
-            f"no factor {factor_id!r} in the library" + (f"; did you mean {', '.join(close)}?" if close else ""),
-            ExitCode.USAGE,
-            hint="Factors from your own factors sheet are shown in results.json (factors_used).",
-        )
+    factors = find_composite(factor_id)  # raises ZcfError with suggestions when unknown
     if json_output:
         env.stdout.write(to_json([f.to_dict() for f in factors]))
-        return
-    from rich.table import Table
-    from rich.text import Text
-
-    console = env.console()
-    for f in factors:
-        table = Table(show_header=False, show_edge=False, box=None)
-        table.add_column(style="bold")
-        table.add_column(overflow="fold")
-        for key, value in f.to_dict().items():
-            if value not in (None, ""):
-                table.add_row(key, Text(str(value)))
-        console.print(table)
-        console.print()
+    else:
+        ui.print_factor_details(env, factors)
 
 
 @factors_app.command("export")
@@ -639,20 +495,11 @@ def factors_export(
 
         zcf factors export -o factors.csv
     """
-    import csv
-    import io
+    from zcf.factors import export_csv
 
-    from zcf.factors import COLUMNS, library
-    from zcf.io import write_bytes_atomic
-
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, "origin"], lineterminator="\n")
-    writer.writeheader()
-    for f in library():
-        writer.writerow({k: ("" if v is None else v) for k, v in f.to_dict().items()})
-    write_bytes_atomic(output, buffer.getvalue().encode("utf-8"))
     env = _state(ctx).env
-    env.console().print(env.t(f"wrote {output} ({len(library())} factors)", f"已写入 {output}（{len(library())} 个因子）"))
+    count = export_csv(output)
+    env.console().print(env.t(f"wrote {output} ({count} factors)", f"已写入 {output}（{count} 个因子）"))
 
 
 def main() -> None:

@@ -189,3 +189,75 @@ def print_checks(console: Console, env: Environment, report) -> None:
     if failing:
         console.print(Text(env.t(f"Failing at --fail-on {report.fail_on}: ", f"按 --fail-on {report.fail_on} 判定不通过：")
                            + ", ".join(r["rule_id"] for r in failing), style="red"))
+
+
+def print_ingest(env: Environment, report: IngestReport, out, limit: int) -> None:
+    """Tables read, problems by file and sheet, and the verdict with where the outputs are."""
+    console = env.console()
+    print_tables(console, env, report)
+    print_problems(console, env, report.problems, limit)
+    hint = (
+        env.t(f"Dataset: {out / 'dataset'}/   Manifest: {out / 'manifest.json'}",
+              f"数据集：{out / 'dataset'}/   清单：{out / 'manifest.json'}")
+        if report.valid
+        else env.t(f"Manifest with every problem: {out / 'manifest.json'}", f"全部问题见：{out / 'manifest.json'}")
+    )
+    print_verdict(console, env, report, hint)
+
+
+def print_outputs(env: Environment, outputs, seconds: float) -> None:
+    console = env.console()
+    pages = env.t(f", {outputs.pages} pages", f"，共 {outputs.pages} 页") if outputs.pages else ""
+    for path in outputs.files:
+        if path.suffix != ".svg":
+            console.print(env.t(f"wrote {path}", f"已写入 {path}"))
+    charts = [p for p in outputs.files if p.suffix == ".svg"]
+    if charts:
+        console.print(env.t(f"wrote {len(charts)} charts in {charts[0].parent}/", f"已写入 {len(charts)} 张图表：{charts[0].parent}/"))
+    console.print(env.t(f"reports rendered in {seconds:.1f} s{pages}", f"报告生成用时 {seconds:.1f} 秒{pages}"))
+
+
+def print_rules(env: Environment, json_output: bool) -> None:
+    """Every rule of every pack with its severity, evidence and source (zcf check --list)."""
+    from zcf.checks.engine import available, load_pack
+    from zcf.io import to_json
+
+    packs = [load_pack(name) for name in available()]
+    if json_output:
+        env.stdout.write(to_json([p.model_dump() for p in packs]))
+        return
+    console = env.console()
+    for pack in packs:
+        table = Table(title=Text(f"{pack.name} — {pack.title_zh if env.lang == 'zh' else pack.title_en}"),
+                      title_justify="left", show_edge=False)
+        for name in ("rule", "severity", "evidence", "title", "source"):
+            table.add_column(name, overflow="fold")
+        for rule in pack.rules:
+            table.add_row(rule.id, rule.severity, rule.evidence, Text(rule.title_zh if env.lang == "zh" else rule.title_en),
+                          Text(rule.source))
+        console.print(table)
+
+
+def print_factor_list(env: Environment, factors: list) -> None:
+    table = Table(show_edge=False)
+    for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence"):
+        table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
+    for f in factors:
+        table.add_row(f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, Text(f.confidence))
+    console = env.console()
+    console.print(table)
+    console.print(env.t(f"{len(factors)} factors; zcf factors show ID for the source",
+                        f"共 {len(factors)} 个因子；zcf factors show ID 查看来源"))
+
+
+def print_factor_details(env: Environment, factors: list) -> None:
+    console = env.console()
+    for f in factors:
+        table = Table(show_header=False, show_edge=False, box=None)
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for key, value in f.to_dict().items():
+            if value not in (None, ""):
+                table.add_row(key, Text(str(value)))
+        console.print(table)
+        console.print()

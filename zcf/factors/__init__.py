@@ -150,6 +150,50 @@ def find(factor_id: str) -> Factor | None:
     return next((f for f in library() if f.factor_id == factor_id), None)
 
 
+def select(activity: str | None = None, region: str | None = None) -> list[Factor]:
+    """Library factors whose activity equals or starts with ``activity`` and whose region is ``region``."""
+    return [
+        f for f in library()
+        if (activity is None or f.activity == activity or f.activity.startswith(activity))
+        and (region is None or (f.region or "") == region)
+    ]
+
+
+def find_composite(factor_id: str) -> list[Factor]:
+    """The factors behind an id as written in lines.csv (``A+B`` joins the factors of one line).
+
+    Raises :class:`zcf.errors.ZcfError` (usage) with close ids when one is unknown.
+    """
+    from zcf.errors import ExitCode, ZcfError
+
+    factors = [find(part) for part in factor_id.split("+")]
+    if any(f is None for f in factors):
+        import difflib
+
+        close = difflib.get_close_matches(factor_id, [f.factor_id for f in library()], n=3)
+        raise ZcfError(
+            f"no factor {factor_id!r} in the library" + (f"; did you mean {', '.join(close)}?" if close else ""),
+            ExitCode.USAGE,
+            hint="Factors from your own factors sheet are listed in results.json (factors_used).",
+        )
+    return factors  # type: ignore[return-value]
+
+
+def export_csv(path: Path) -> int:
+    """Write the whole library to one CSV file; returns the number of factors."""
+    import io
+
+    from zcf.io import write_bytes_atomic
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, "origin"], lineterminator="\n")
+    writer.writeheader()
+    for factor in library():
+        writer.writerow({k: ("" if v is None else v) for k, v in factor.to_dict().items()})
+    write_bytes_atomic(path, buffer.getvalue().encode("utf-8"))
+    return len(library())
+
+
 class FactorMissing(LookupError):
     def __init__(self, activity: str, regions: list[str], year: int | None):
         super().__init__(f"no factor for {activity} (regions {', '.join(r for r in regions if r)}, year {year})")

@@ -1,0 +1,98 @@
+"""The four steps of the main job, each with its options resolved against zcf.toml.
+
+files → ``ingest_step`` → dataset → ``calc_step`` → results and lines →
+``check_step`` → checks.json → ``report_step`` → PDF and Excel.
+
+Each step reads what the previous one wrote in OUT, so they can run one at a time
+(``zcf ingest``, ``zcf calc`` ...) or together (``zcf run``). The CLI only parses
+options and calls these; a spinner on stderr shows work in progress.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from zcf.config import Config
+from zcf.env import Environment
+from zcf.errors import ExitCode, ZcfError
+
+
+@dataclass
+class Step:
+    env: Environment
+    config: Config
+
+    def spinner(self, en: str, zh: str):
+        return self.env.console(stderr=True).status(self.env.t(en, zh))
+
+
+def ingest_step(step: Step, inputs: list[str], out: Path, year: int | None, allow_other_years: bool | None,
+                encoding: str | None):
+    from zcf.ingest import IngestOptions, ingest, write_dataset
+
+    config = step.config
+    options = IngestOptions(
+        year=year,
+        allow_other_years=config.ingest.allow_other_years if allow_other_years is None else allow_other_years,
+        encoding=encoding or config.ingest.encoding,
+        outlier_ratio=config.ingest.outlier_ratio,
+    )
+    with step.spinner("Reading and validating inputs…", "正在读取并校验输入…"):
+        report = ingest(inputs, options, config.organization.model_dump())
+    write_dataset(report, out, step.env.lang)
+    return report
+
+
+def calc_step(step: Step, out: Path):
+    from zcf.calc import calculate, load_dataset, write_outputs
+    from zcf.calc.context import CalcOptions
+
+    config = step.config
+    manifest, tables = load_dataset(out)
+    options = CalcOptions(working_days=config.calc.working_days, not_relevant=dict(config.scope3.not_relevant))
+    with step.spinner("Calculating…", "正在计算…"):
+        report = calculate(manifest, tables, options)
+    write_outputs(report, out)
+    return report
+
+
+def check_step(step: Step, out: Path, rules: str | None, fail_on: str | None, junit: Path | None):
+    from zcf.checks import FAIL_ON, junit_xml, load_inputs, run_checks, selected_packs
+    from zcf.io import write_bytes_atomic, write_json_atomic
+
+    checks = step.config.checks
+    level = fail_on or checks.get("fail_on") or "error"
+    if level not in FAIL_ON:
+        raise ZcfError(f"--fail-on {level}: use {', '.join(FAIL_ON)}", ExitCode.USAGE)
+    packs = selected_packs(checks, [p.strip() for p in rules.split(",") if p.strip()] if rules else None)
+    results, tables, lines = load_inputs(out)
+    report = run_checks(results, tables, lines, packs, checks, level)
+    write_json_atomic(out / "checks.json", report.to_dict())
+    if junit is not None:
+        write_bytes_atomic(junit, junit_xml(report).encode("utf-8"))
+    return report
+
+
+def report_formats(value: str | None, default: list[str]) -> list[str]:
+    from zcf.report import FORMATS
+
+    chosen = [f.strip().lower() for f in value.split(",") if f.strip()] if value else list(default)
+    if not chosen or any(f not in FORMATS for f in chosen):
+        raise ZcfError(f"--format {value}: use {', '.join(FORMATS)} (comma-separated)", ExitCode.USAGE)
+    return chosen
+
+
+def report_step(step: Step, out: Path, formats: str | None, lang: str | None, dest: Path | None):
+    """Render the reports; returns the outputs and the seconds it took."""
+    from zcf.report import render_reports
+
+    lang = lang or step.config.report.lang
+    if lang not in ("zh", "en"):
+        raise ZcfError(f"--lang {lang}: use zh or en", ExitCode.USAGE)
+    chosen = report_formats(formats, step.config.report.formats)
+    started = time.perf_counter()
+    with step.spinner("Rendering the reports…", "正在生成报告…"):
+        outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch)
+    return outputs, time.perf_counter() - started
