@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zcf.errors import ExitCode, ZcfError
+from zcf.ingest import OUTLIER_RATIO
 
 CONFIG_NAME = "zcf.toml"
 
@@ -35,7 +36,7 @@ class OrganizationDefaults(_Section):
 
 
 class IngestConfig(_Section):
-    outlier_ratio: float = Field(5.0, gt=1, description="warn when a month exceeds this multiple of the median month")
+    outlier_ratio: float = Field(OUTLIER_RATIO, gt=1, description="warn when a month exceeds this multiple of the median month")
     allow_other_years: bool = False
     encoding: str | None = None
 

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from zcf.schema import Schema
 
 MANIFEST_SCHEMA_VERSION = "1"
+# A month more than this many times the median month of its meter is flagged (outlier-month).
+OUTLIER_RATIO = 5.0
 # Tables validated first, because others depend on them.
 _FIRST = ("organization", "factors", "sites", "suppliers", "production", "sold_products", "purchases")
 
@@ -37,7 +39,7 @@ class IngestOptions:
     encoding: str | None = None
     limits: Limits = field(default_factory=Limits)
     max_problems_per_code: int = 1000  # per file, sheet and code; the rest are counted
-    outlier_ratio: float = 5.0
+    outlier_ratio: float = OUTLIER_RATIO
 
 
 @dataclass

@@ -6,7 +6,8 @@
 * references: site_id, supplier_id, product_id, item_id must exist in the table
   they refer to (``unknown-reference`` with "did you mean");
 * monthly energy: a month more than ``outlier_ratio`` times the median month of its
-  site/energy/meter (``outlier-month``) and months without data (``missing-months``).
+  site/energy/meter (``outlier-month``; default in ``zcf.ingest.OUTLIER_RATIO``) and months
+  without data (``missing-months``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from zcf.ingest.validate import LINEAGE, Locator
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import Schema, TableSpec, normalize_name, suggest
 
-OUTLIER_RATIO = 5.0
 
 
 def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) -> list[Problem]:
@@ -141,7 +141,7 @@ def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: 
 
 
 def monthly_problems(
-    spec: TableSpec, frame: pd.DataFrame, reporting_year: int | None, locate: Locator, ratio: float = OUTLIER_RATIO
+    spec: TableSpec, frame: pd.DataFrame, reporting_year: int | None, locate: Locator, ratio: float
 ) -> list[Problem]:
     """Outlier months and missing months per group of a monthly table (energy), vectorised.
 
