@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from conftest import BAD, invoke
+from conftest import BAD
 from zcf.ingest import IngestOptions, ingest
 from zcf.ingest.safety import Limits
 

@@ -7,7 +7,7 @@ import pytest
 import typer
 import typer.main
 
-from conftest import ROOT, invoke
+from conftest import ROOT
 from zcf import __version__
 from zcf.cli import app, handles_errors
 from zcf.errors import ExitCode

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import SAMPLE_EN, invoke
+from conftest import SAMPLE_EN
 from zcf.ingest import ingest
 from zcf.scaffold.template import write_template
 from zcf.schema import load_schema, normalize_name

@@ -22,7 +22,6 @@ from zcf.problems import Problem, count_by_severity, did_you_mean, sort_key
 if TYPE_CHECKING:
     import pandas as pd
 
-    from zcf.ingest.validate import Context, Locator
     from zcf.schema import Schema
 
 MANIFEST_SCHEMA_VERSION = "1"

@@ -100,7 +100,7 @@ def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit
     step = plot_w / max(1, len(x_labels) - 1)
     for i, label in enumerate(x_labels):
         body.append(_text(left + step * i, top_margin + plot_h + 14, label, size=9, anchor="middle"))
-    for k, (name, points) in enumerate(series.items()):
+    for k, points in enumerate(series.values()):
         coords = [(left + step * i, top_margin + plot_h - (v / top * plot_h)) for i, v in enumerate(points) if v is not None]
         if not coords:
             continue

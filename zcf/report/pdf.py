@@ -33,7 +33,7 @@ def render_html(model: ReportModel, created: str | None) -> str:
     )
     t = model.text
     if model.lang == "zh":
-        page_counter = f'"第 " counter(page) " 页，共 " counter(pages) " 页"'
+        page_counter = '"第 " counter(page) " 页，共 " counter(pages) " 页"'
     else:
         page_counter = f'{_css_string(t["page"] + " ")} counter(page) {_css_string(" " + t["of"] + " ")} counter(pages)'
     return env.get_template("report.html.j2").render(
