@@ -179,3 +179,12 @@ def test_report_format_option(sample, tmp_path):
     assert result.exit_code == 0
     assert (tmp_path / "report.xlsx").exists() and not (tmp_path / "report.pdf").exists()
     assert invoke(["report", out, "--format", "docx", "-o", tmp_path]).exit_code == 2
+
+
+def test_method_names_are_translated_in_chinese():
+    from zcf.report.model import method_name
+
+    assert method_name("supplier-specific", "zh") == "供应商特定数据法"
+    assert method_name("direct use-phase, CN grid 2023", "zh") == "直接使用阶段（电网电力）"
+    assert method_name("spend-based", "en") == "spend-based"
+    assert method_name("something new", "zh") == "something new"

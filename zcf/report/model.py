@@ -25,9 +25,26 @@ TOP_LINES = 25
 
 
 @cache
-def labels(lang: str) -> dict[str, str]:
+def _labels_file() -> dict[str, Any]:
     with open(templates_dir() / "report" / "labels.toml", "rb") as f:
-        return tomllib.load(f)[lang]
+        return tomllib.load(f)
+
+
+def labels(lang: str) -> dict[str, str]:
+    return _labels_file()[lang]
+
+
+def method_name(method: str, lang: str) -> str:
+    """A method name of lines.csv in the report's language."""
+    if lang != "zh":
+        return method
+    names = _labels_file()["zh_methods"]
+    if method in names:
+        return names[method]
+    for key, value in names.items():
+        if key.endswith("*") and method.startswith(key[:-1]):
+            return value
+    return method
 
 
 def fmt_t(value: float | None, decimals: int = 1) -> str:
@@ -123,7 +140,7 @@ class ReportModel:
                 "category": f"{number} {entry['name_zh'] if self.lang == 'zh' else entry['name']}",
                 "status": status_text[entry["status"]],
                 "tco2e": fmt_t(self.results["totals"]["scope3_by_category"].get(number)),
-                "methods": ", ".join(entry.get("methods", [])),
+                "methods": ", ".join(method_name(m, self.lang) for m in entry.get("methods", [])),
                 "reason": entry.get("reason", ""),
             })
         return rows
@@ -138,7 +155,8 @@ class ReportModel:
 
     def cat1_rows(self) -> list[dict[str, str]]:
         return [
-            {"method": method, "tco2e": fmt_t(v["tco2e"]), "share": fmt_pct(v["share"]), "lines": str(v["lines"])}
+            {"method": method_name(method, self.lang), "tco2e": fmt_t(v["tco2e"]), "share": fmt_pct(v["share"]),
+             "lines": str(v["lines"])}
             for method, v in self.results["data_quality"]["cat1_by_method"].items()
         ]
 
