@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from zcf.calc.scope3 import CATEGORIES
-from zcf.report.model import ReportModel
+from zcf.report.model import ReportModel, method_name
 
 NUMBER_FORMAT = "#,##0.000"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -134,7 +134,7 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
     for number, entry in r["scope3_status"].items():
         name = CATEGORIES[number][1] if model.lang == "zh" else CATEGORIES[number][0]
         s3.append([int(number), name, entry["status"], totals["scope3_by_category"][number],
-                   ", ".join(entry.get("methods", [])), entry.get("reason", "")])
+                   ", ".join(method_name(m, model.lang) for m in entry.get("methods", [])), entry.get("reason", "")])
     _sheet(workbook, t["sheet_scope3"], [t["category"], t["name"], t["status"], "tCO2e", t["methods"], t["reason"]], s3,
            [10, 30, 14, 18, 40, 60])
 
