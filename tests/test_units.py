@@ -91,7 +91,9 @@ def test_factor_units(text, gas, kind, per):
 
 
 def test_currency_factor_units_are_recognised():
-    assert parse_factor_unit("kgCO2e/CNY").denominator_kind == "currency"
+    unit = parse_factor_unit("kgCO2e/CNY")
+    assert unit.denominator_kind == "currency"
+    assert unit.per_canonical("t") == pytest.approx(0.001)  # 1 kg per CNY = 0.001 t per CNY
 
 
 @pytest.mark.parametrize("text", ["kgCO2e", "/kWh", "kWh/", "banana/kWh"])

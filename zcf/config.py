@@ -16,6 +16,7 @@ from zcf.errors import ExitCode, ZcfError
 from zcf.ingest import OUTLIER_RATIO
 
 CONFIG_NAME = "zcf.toml"
+WORKING_DAYS = 250  # commuting days per year when the commuting table leaves them out
 
 
 class _Section(BaseModel):
@@ -42,7 +43,7 @@ class IngestConfig(_Section):
 
 
 class CalcConfig(_Section):
-    working_days: int = Field(250, ge=0, le=366, description="commuting days per year when the table leaves them out")
+    working_days: int = Field(WORKING_DAYS, ge=0, le=366, description="commuting days per year when the table leaves them out")
 
 
 class Scope3Config(_Section):

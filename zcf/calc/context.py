@@ -8,11 +8,13 @@ under the consolidation approach, and collects problems for the report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from zcf.config import WORKING_DAYS
 from zcf.factors import Factor, FactorResolver, FuelConverter, Resolution
 from zcf.problems import Problem
 
@@ -26,7 +28,7 @@ APPROACH_ZH = {"operational_control": "运营控制权", "financial_control": "�
 class CalcOptions:
     """Choices from zcf.toml that change the arithmetic."""
 
-    working_days: int = 250  # commuting days per year when the table leaves them out
+    working_days: int = WORKING_DAYS  # commuting days per year when the table leaves them out
     not_relevant: dict[str, str] = field(default_factory=dict)  # Scope 3 category → reason
 
 
@@ -61,8 +63,9 @@ class CalcContext:
 
     # --- sites and boundary -------------------------------------------------
 
-    @property
+    @cached_property
     def sites(self) -> pd.DataFrame:
+        """The sites table indexed by site_id (built once: every module asks for it per group)."""
         return self.table("sites").set_index("site_id", drop=False) if "sites" in self.tables else pd.DataFrame()
 
     def regions_for_site(self, site_id: str) -> list[str]:

@@ -196,7 +196,7 @@ def _organization(schema: Schema, org_sheets: dict[str, RawSheet]) -> tuple[dict
     import pandas as pd
 
     from zcf.ingest.mapping import map_key_value
-    from zcf.ingest.validate import Context, coerce_column
+    from zcf.ingest.validate import Context, cell_problem_params, coerce_column
 
     spec = schema.table("organization")
     ctx = Context(schema=schema)
@@ -213,9 +213,7 @@ def _organization(schema: Schema, org_sheets: dict[str, RawSheet]) -> tuple[dict
             code = coerced.codes.iat[0]
             where = dict(file=raw.file, sheet=raw.sheet, row=row, column=column.name, column_letter=letter)
             if code is not None:
-                from zcf.ingest.validate import _cell_problem_params
-
-                problems.append(Problem(code, **where, params=_cell_problem_params(column, code, value, coerced, ctx)))
+                problems.append(Problem(code, **where, params=cell_problem_params(column, code, value, coerced, ctx)))
                 continue
             typed = coerced.values.iat[0]
             if pd.isna(typed):

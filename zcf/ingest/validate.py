@@ -116,7 +116,7 @@ def _enum_choices(column: ColumnSpec, ctx: Context) -> tuple[dict[str, str], dic
     return lookup, labels
 
 
-def _cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coerce.Coerced, ctx: Context) -> dict:
+def cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coerce.Coerced, ctx: Context) -> dict:
     params: dict[str, Any] = {**_column_params(column), "value": show_value(value)}
     if code == "unknown-value":
         from zcf.schema import suggest
@@ -168,7 +168,7 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
         bad = codes.notna().to_numpy()
         for i in np.flatnonzero(bad):
             code = codes.iat[i]
-            problems.append(problem_at(i, code, column, **_cell_problem_params(column, code, raw.iat[i], coerced, ctx)))
+            problems.append(problem_at(i, code, column, **cell_problem_params(column, code, raw.iat[i], coerced, ctx)))
         ok_rows &= ~bad
         values = coerced.values
         missing = values.isna().to_numpy() & ~bad

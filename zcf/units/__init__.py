@@ -179,8 +179,11 @@ class FactorUnit:
     def per_canonical(self, numerator_unit: str) -> float:
         """How many ``numerator_unit`` per canonical unit of the denominator's kind.
 
-        ``FactorUnit("kgCO2e/kWh").per_canonical("t")`` = 1.0 (t per MWh).
+        ``FactorUnit("kgCO2e/kWh").per_canonical("t")`` = 1.0 (t per MWh); for a currency
+        denominator it is per unit of that currency (``kgCO2e/CNY`` → 0.001 t per CNY).
         """
+        if self.denominator_kind == "currency":  # per unit of money: only the numerator converts
+            return float(self.numerator.to(numerator_unit).magnitude)
         expr, _ = KINDS[self.denominator_kind]  # type: ignore[index]
         ratio = (self.numerator / self.denominator).to(f"{numerator_unit} / ({expr})")
         return float(ratio.magnitude)

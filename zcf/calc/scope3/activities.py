@@ -154,7 +154,7 @@ def travel(ctx: CalcContext) -> list[pd.DataFrame]:
         cny = to_cny(ctx, rows["spend"], currency)
         if factor is None or cny is None:
             continue
-        per_cny = factor.value * float(factor.parsed_unit.numerator.to("t").magnitude)
+        per_cny = factor.per_canonical("t")
         gas_t = cny * per_cny
         parts.append(
             make_lines(

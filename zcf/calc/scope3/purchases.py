@@ -98,7 +98,7 @@ def purchases(ctx: CalcContext) -> list[pd.DataFrame]:
             factor = ctx.factor(f"spend.{sector_name}", [ctx.country], len(rows))
             if cny is None or factor is None:
                 continue
-            per_cny = factor.value * float(factor.parsed_unit.numerator.to("t").magnitude)  # tCO2e per CNY
+            per_cny = factor.per_canonical("t")  # tCO2e per CNY
             gas_t = cny * per_cny
             parts.append(
                 make_lines(
