@@ -190,8 +190,8 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
     problems.extend(_year_problems(spec, out, data, ctx, problem_at))
     if spec.quantity:
         _normalise_quantity(spec, out)
-    if spec.name == "energy":
-        problems.extend(_energy_content(out, ctx, src))
+    if spec.energy_content:
+        problems.extend(_energy_content(out, spec.energy_content, ctx, src))
 
     for name in mapped.extra:
         out[name] = coerce.to_text(data[name]).values
@@ -259,21 +259,22 @@ def _unit_attr(units: pd.Series, attr: str) -> pd.Series:
 
 
 def _unit_kind_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: Context, problem_at) -> list:
-    """Units of a kind the column (or, in the energy table, the energy type) does not take."""
+    """Units of a kind the column (or the row's ``unit_kinds_by`` enum value) does not take."""
     problems = []
     for column in spec.columns:
         ok_col = f"_{column.name}_ok"
         if column.type != "unit" or ok_col not in out.columns:
             continue
         kinds = _unit_attr(out[column.name], "kind")
-        by_type = spec.name == "energy" and "energy_type" in out.columns
-        subjects = out["energy_type"].astype(object) if by_type else pd.Series(None, index=out.index, dtype=object)
+        by = column.unit_kinds_by if column.unit_kinds_by in out.columns else None
+        by_enum = ctx.schema.enums[spec.column(by).enum] if by else None  # type: ignore[index]
+        subjects = out[by].astype(object) if by else pd.Series(None, index=out.index, dtype=object)
         pairs = pd.DataFrame({"kind": kinds, "subject": subjects})
         verdicts: dict[tuple, tuple[str, ...] | None] = {}
         for kind, subject in pairs.dropna(subset=["kind"]).drop_duplicates().itertuples(index=False):
             allowed, what = column.unit_kinds, f"the {spec.name} table"
             if subject is not None and not pd.isna(subject):
-                value_spec = ctx.schema.enums["energy_type"].value_spec(subject)
+                value_spec = by_enum.value_spec(subject)  # type: ignore[union-attr]
                 if value_spec and value_spec.unit_kinds:
                     allowed, what = value_spec.unit_kinds, str(subject)
             verdicts[(kind, subject)] = None if kind in allowed else (what, allowed)
@@ -358,16 +359,16 @@ def _normalise_quantity(spec: TableSpec, out: pd.DataFrame) -> None:
     out["_kind"] = _unit_attr(units, "kind")
 
 
-def _energy_content(out: pd.DataFrame, ctx: Context, src) -> list[Problem]:
-    """energy_mwh: the energy content of each energy row (fuels via NCV and density)."""
+def _energy_content(out: pd.DataFrame, fuel_column: str, ctx: Context, src) -> list[Problem]:
+    """energy_mwh: the energy content of each row (fuels via NCV and density, by ``fuel_column``)."""
     kinds = out.pop("_kind")
     energy = pd.Series(np.nan, index=out.index, dtype="float64")
     is_energy = (kinds == "energy").to_numpy()
     energy[is_energy] = out.loc[is_energy, "quantity_std"]
     problems = []
-    pairs = out.loc[~is_energy & kinds.notna().to_numpy(), ["energy_type"]].assign(kind=kinds)
-    for (energy_type, kind), rows in pairs.groupby(["energy_type", "kind"], sort=True).groups.items():
-        content = energy_content(ctx.resolver, energy_type, kind, [ctx.region], ctx.reporting_year)
+    pairs = out.loc[~is_energy & kinds.notna().to_numpy(), [fuel_column]].assign(kind=kinds)
+    for (fuel, kind), rows in pairs.groupby([fuel_column, "kind"], sort=True).groups.items():
+        content = energy_content(ctx.resolver, fuel, kind, [ctx.region], ctx.reporting_year)
         if content is None:
             unit = out.loc[rows[0], "unit"]
             problems.append(
@@ -375,7 +376,7 @@ def _energy_content(out: pd.DataFrame, ctx: Context, src) -> list[Problem]:
                     "no-energy-content",
                     file=src.file,
                     sheet=src.sheet,
-                    params={"energy_type": energy_type, "unit": unit, "activity": f"ncv.{energy_type}"},
+                    params={"energy_type": fuel, "unit": unit, "activity": f"ncv.{fuel}"},
                 )
             )
             continue

@@ -92,6 +92,7 @@ class ColumnSpec(_Frozen):
     required: bool = False
     enum: str | None = None
     unit_kinds: tuple[str, ...] = ()
+    unit_kinds_by: str | None = None  # enum column whose value narrows unit_kinds per row
     min: float | None = None
     max: float | None = None
     default: str | float | int | bool | None = None
@@ -130,6 +131,7 @@ class TableSpec(_Frozen):
     unique: tuple[str, ...] = ()
     quantity: QuantitySpec | None = None
     monthly: MonthlySpec | None = None
+    energy_content: str | None = None  # enum column naming the fuel; energy_mwh is added
     one_of: tuple[tuple[str, ...], ...] = ()
     together: tuple[tuple[str, ...], ...] = ()
     description_en: str
@@ -274,6 +276,9 @@ def _check_consistency(schema: Schema) -> None:
             groups.append((t.quantity.value, t.quantity.unit))
         if t.monthly:
             groups.append(t.monthly.group)
+        groups.append(tuple(filter(None, [t.energy_content, *(c.unit_kinds_by for c in t.columns)])))
+        if t.energy_content and not t.quantity:
+            raise ValueError(f"{t.name}: energy_content needs a quantity/unit pair")
         for group in groups:
             missing = set(group) - names
             if missing:
