@@ -137,3 +137,20 @@ def test_console_script_runs(tmp_path):
     bad = subprocess.run([*executable, "ingest", str(tmp_path / "missing.xlsx"), "-o", str(tmp_path)],
                          capture_output=True, text=True)
     assert bad.returncode == 1 and "file-not-found" in bad.stdout and "Traceback" not in bad.stderr
+
+
+def test_malformed_checks_config_is_a_usage_error(cli, tmp_path):
+    (tmp_path / "zcf.toml").write_text('[checks]\npacks = "cn-zcf"\n', encoding="utf-8")
+    result = cli(["check", tmp_path], cwd=tmp_path)
+    assert result.exit_code == 2 and "packs must be a list" in " ".join(result.stderr.split())
+    (tmp_path / "zcf.toml").write_text("[checks]\ncn-zcf = 1\n", encoding="utf-8")
+    result = cli(["check", tmp_path], cwd=tmp_path)
+    assert result.exit_code == 2 and "must be a table of parameters" in " ".join(result.stderr.split())
+
+
+def test_missing_outputs_of_an_earlier_step_are_named(cli, tmp_path):
+    (tmp_path / "results.json").write_text("{}", encoding="utf-8")
+    for command in (["report", tmp_path], ["check", tmp_path]):
+        result = cli(command)
+        assert result.exit_code == 1 and "lines.parquet" in result.stderr and "zcf calc" in result.stderr
+        assert "internal error" not in result.stderr

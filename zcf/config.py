@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from zcf.errors import ExitCode, ZcfError
 from zcf.ingest import OUTLIER_RATIO
@@ -69,6 +69,21 @@ class Config(_Section):
     report: ReportConfig = Field(default_factory=ReportConfig)
     path: Path | None = Field(None, exclude=True)
 
+    @field_validator("checks")
+    @classmethod
+    def _checks_shape(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """packs: a list of names; fail_on: a level; every other key: a table of parameters."""
+        for key, item in value.items():
+            if key == "packs":
+                if not isinstance(item, list) or not all(isinstance(p, str) for p in item):
+                    raise ValueError('packs must be a list of pack names, e.g. packs = ["cn-zcf", "msci"]')
+            elif key == "fail_on":
+                if item not in ("error", "warning", "never"):
+                    raise ValueError("fail_on must be error, warning or never")
+            elif not isinstance(item, dict):
+                raise ValueError(f"[checks.{key}] must be a table of parameters, e.g. [checks.{key}] name = value")
+        return value
+
 
 def load_config(explicit: Path | None, cwd: Path) -> Config:
     """The configuration from ``explicit``, else ``cwd/zcf.toml``, else defaults."""
@@ -87,7 +102,7 @@ def load_config(explicit: Path | None, cwd: Path) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()]
+        lines = [f"{path}: {'.'.join(str(p) for p in err['loc'])}: {err['msg'].removeprefix('Value error, ')}" for err in exc.errors()]
         raise ZcfError("\n".join(lines), ExitCode.USAGE) from exc
     config.path = path
     return config

@@ -29,6 +29,15 @@ def atomic_path(path: Path) -> Iterator[Path]:
         raise
 
 
+def require_files(out: Path, names: list[str], step: str) -> None:
+    """Raise a user error naming the command to run when an earlier step's outputs are missing."""
+    from zcf.errors import ExitCode, ZcfError
+
+    missing = [name for name in names if not (out / name).exists()]
+    if missing:
+        raise ZcfError(f"{out}: {', '.join(missing)} not found; run {step} {out} (or zcf run) first", ExitCode.INVALID)
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

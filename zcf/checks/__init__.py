@@ -93,10 +93,10 @@ def run_checks(results: dict, tables: dict, lines, packs: list[str], config_chec
 def load_inputs(out: Path):
     import pandas as pd
 
-    results_path = out / "results.json"
-    if not results_path.is_file():
-        raise ZcfError(f"{results_path} not found; run zcf calc {out} (or zcf run) first", ExitCode.INVALID)
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    from zcf.io import require_files
+
+    require_files(out, ["results.json", "lines.parquet", "dataset"], "zcf calc")
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     lines = pd.read_parquet(out / "lines.parquet")
     tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
     return results, tables, lines

@@ -295,12 +295,10 @@ def _trend(model: ReportModel) -> str | None:
 
 def load_model(out: Path, lang: str, generated: str) -> ReportModel:
     """Read results.json, lines, the dataset and checks.json (if any) from OUT."""
-    from zcf.errors import ExitCode, ZcfError
+    from zcf.io import require_files
 
-    results_path = out / "results.json"
-    if not results_path.is_file():
-        raise ZcfError(f"{results_path} not found; run zcf calc {out} (or zcf run) first", ExitCode.INVALID)
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    require_files(out, ["results.json", "lines.parquet", "manifest.json", "dataset"], "zcf calc")
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     lines = pd.read_parquet(out / "lines.parquet")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     checks_path = out / "checks.json"
