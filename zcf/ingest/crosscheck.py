@@ -19,6 +19,8 @@ from zcf.ingest.validate import LINEAGE, Locator
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import Schema, TableSpec, normalize_name, suggest
 
+MIN_MONTHS_FOR_OUTLIERS = 3  # a median of fewer months says too little to call a month an outlier
+
 
 
 def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) -> list[Problem]:
@@ -171,7 +173,7 @@ def monthly_problems(
     per_month["months"] = by_group.transform("size")
 
     problems: list[Problem] = []
-    outliers = per_month[(per_month["months"] >= 3) & (per_month["median"] > 0)
+    outliers = per_month[(per_month["months"] >= MIN_MONTHS_FOR_OUTLIERS) & (per_month["median"] > 0)
                          & (per_month["total"] > ratio * per_month["median"])]
     for key, row in outliers.iterrows():
         index = row["first"]
