@@ -148,7 +148,9 @@ def test_market_based_instruments_cover_their_site_and_period(tmp_path):
     assert set(covered["site_id"]) == {"JS"}
     march = covered[covered["factor_id"] == "instrument:C-1"]
     assert march["period"].tolist() == ["2022-03"] and march["quantity_std"].sum() == pytest.approx(40)
-    assert any(p.code == "instrument-unused" for p in report.problems)  # C-3: CQ has no electricity
+    assert any(p.code == "instrument-no-grid-electricity" for p in report.problems)  # C-3: CQ has no electricity
+    instruments_rec = report.results["reconciliation"]["renewable_instruments"]
+    assert instruments_rec["unaccounted"] == 0 and instruments_rec["excluded"] == 1
 
 
 def test_market_based_never_below_zero_and_surplus_is_reported(tmp_path):

@@ -47,6 +47,7 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     from zcf.calc import energy as energy_module
     from zcf.calc import lines as lines_module
     from zcf.calc import products, results, scope1, scope2, scope3
+    from zcf.calc.ledger import Ledger
     from zcf.factors import FactorResolver, factors_from_table
 
     organization = dict(manifest["organization"])
@@ -55,7 +56,7 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
                        ExitCode.INVALID)
     user = factors_from_table(tables["factors"]) if "factors" in tables else []
     ctx = CalcContext(tables=tables, organization=organization, resolver=FactorResolver(user),
-                      options=options or CalcOptions())
+                      options=options or CalcOptions(), ledger=Ledger(tables, column_letters(manifest)))
     parts: list[pd.DataFrame] = []
     parts += scope1.combustion(ctx)
     parts += scope1.fugitive(ctx)
@@ -84,7 +85,41 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
         inputs=[{"file": i["path"], "sha256": i["sha256"]} for i in manifest.get("inputs", [])],
         energy_by_site=energy_by_site,
     )
-    return CalcReport(document, lines, ctx.problems)
+    _account_user_factors(ctx, user)
+    problems = ctx.problems + ctx.ledger.problems()
+    document["reconciliation"] = ctx.ledger.reconciliation(lines, reconciled_tables())
+    document["problems"] = [{**p.to_dict(), "message_zh": p.message("zh")} for p in problems]
+    return CalcReport(document, lines, problems)
+
+
+def column_letters(manifest: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, str]]:
+    """(file, sheet) → {column: spreadsheet letter}, as ingest recorded them in the manifest."""
+    out: dict[tuple[str, str | None], dict[str, str]] = {}
+    for source in manifest.get("inputs", []):
+        for sheet in source.get("sheets", []):
+            if sheet.get("columns"):
+                out[(source["path"], sheet.get("sheet"))] = sheet["columns"]
+    return out
+
+
+def reconciled_tables() -> dict[str, tuple[tuple[str, str], ...]]:
+    """Tables whose every row must be accounted for, with the amounts summed per reason."""
+    from zcf.schema import load_schema
+
+    return {t.name: t.amounts for t in load_schema().tables.values() if t.reconcile}
+
+
+def _account_user_factors(ctx: CalcContext, user: list) -> None:
+    """The user's factor rows: used by some line or conversion, or reported as not used."""
+    frame = ctx.table("factors")
+    for factor in user:
+        if factor.dataset_row is None or factor.dataset_row not in frame.index:
+            continue
+        if factor.factor_id in ctx.used:
+            ctx.ledger.use("factors", [factor.dataset_row])
+        else:
+            ctx.exclude("factors", [factor.dataset_row], "user-factor-unused", "activity", activity=factor.activity,
+                        region=factor.region or "–", year=factor.year or "–")
 
 
 def write_outputs(report: CalcReport, out: Path) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zcf.calc.ledger import Ledger
 from zcf.config import WORKING_DAYS
 from zcf.factors import Factor, FactorResolver, FuelConverter, Resolution
 from zcf.problems import Problem
@@ -40,7 +41,12 @@ class CalcContext:
     options: CalcOptions = field(default_factory=CalcOptions)
     problems: list[Problem] = field(default_factory=list)
     used: dict[str, Factor] = field(default_factory=dict)
+    ledger: Ledger | None = None
     _reported: set = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if self.ledger is None:
+            self.ledger = Ledger(self.tables)
 
     @property
     def year(self) -> int:
@@ -112,12 +118,19 @@ class CalcContext:
 
     # --- factors ------------------------------------------------------------
 
-    def factor(self, activity: str, regions: list[str] | tuple[str, ...], rows: int = 0) -> Factor | None:
-        """Resolve a factor, remember it, and report a missing factor or a year fallback once."""
+    def factor(self, activity: str, regions: list[str] | tuple[str, ...], rows: pd.DataFrame | None = None,
+               table: str | None = None, column: str | None = None) -> Factor | None:
+        """Resolve a factor, remember it, and report a year fallback once.
+
+        When none is found, ``rows`` of ``table`` are excluded (``factor-missing``, at ``column``).
+        """
         found: Resolution | None = self.resolver.resolve(activity, regions, self.year)
         where = ", ".join(r for r in regions if r) or "any region"
         if found is None:
-            self.report("factor-missing", activity=activity, where=where, rows=rows)
+            if rows is not None and table is not None:
+                self.exclude(table, rows, "factor-missing", column, activity=activity, where=where)
+            else:
+                self.report("factor-missing-global", activity=activity, where=where)
             return None
         factor = found.factor
         if found.year_fallback and activity.startswith(YEAR_SPECIFIC):
@@ -136,11 +149,15 @@ class CalcContext:
         self.used[factor.factor_id] = factor
         return factor
 
-    def gwp(self, gas: str, rows: int = 0) -> Factor | None:
-        """The GWP of a gas under the organisation's basis (CO2 is 1)."""
+    def gwp(self, gas: str, rows: pd.DataFrame | None = None, table: str | None = None,
+            column: str | None = None) -> Factor | None:
+        """The GWP of a gas under the organisation's basis (CO2 is 1); ``rows`` excluded when unknown."""
         found = self.resolver.resolve(f"gwp.{self.gwp_basis}.{gas}", [], None)
         if found is None:
-            self.report("unknown-gas", gas=gas, basis=self.gwp_basis, rows=rows)
+            if rows is not None and table is not None:
+                self.exclude(table, rows, "unknown-gas", column, gas=gas, basis=self.gwp_basis)
+            else:
+                self.report("unknown-gas-global", gas=gas, basis=self.gwp_basis)
             return None
         return self.use(found.factor)
 
@@ -148,6 +165,10 @@ class CalcContext:
         return FuelConverter(self.resolver, regions, self.year)
 
     # --- problems -----------------------------------------------------------
+
+    def exclude(self, table: str, rows, code: str, column: str | None = None, **params: Any) -> None:
+        """Rows left out (or left out in part) of the calculation, with the reason: see :class:`Ledger`."""
+        self.ledger.exclude(table, rows, code, column, **params)  # type: ignore[union-attr]
 
     def report(self, code: str, **params: Any) -> None:
         key = (code, tuple(sorted((k, str(v)) for k, v in params.items() if k != "rows")))

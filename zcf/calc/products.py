@@ -84,7 +84,11 @@ def _item_intensity(lines: pd.DataFrame, purchases: pd.DataFrame) -> dict[str, t
 
 
 def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
-    production = _units(ctx.table("production"))
+    everything = ctx.table("production")
+    production = _units(everything)
+    if not everything.empty:
+        ctx.exclude("production", everything[~everything.index.isin(production.index)], "production-not-counted", "unit")
+        ctx.ledger.use("production", production)
     if production.empty:
         return []
     bom = ctx.table("bom")
@@ -108,6 +112,8 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
         for row in product_bom.itertuples():
             item = str(row.item_id)
             qty = float(row.quantity_per_unit)
+            ctx.ledger.use("bom", [row.Index]) if (item in items or item in factory_avg) else ctx.exclude(
+                "bom", [row.Index], "bom-item-without-data", "item_id", item=item)
             if item in items:
                 per_unit, _, method = items[item]
                 total += qty * per_unit

@@ -58,7 +58,7 @@ def combustion(ctx: CalcContext) -> list[pd.DataFrame]:
         if direct is not None:
             parts.append(_direct_co2(ctx, rows, fuel, category, unit_std, direct.factor, converter, share))
         elif energy_mwh is None:
-            ctx.report("factor-missing", activity=f"ncv.{fuel}", where=", ".join(regions), rows=len(rows))
+            ctx.exclude("energy", rows, "factor-missing", "energy_type", activity=f"ncv.{fuel}", where=", ".join(regions))
         else:
             parts.append(_gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share))
         if energy_mwh is not None:
@@ -67,17 +67,21 @@ def combustion(ctx: CalcContext) -> list[pd.DataFrame]:
     return [p for p in parts if p is not None]
 
 
-def co2_per_mwh(ctx: CalcContext, fuel: str, regions: list[str], rows: int = 0):
-    """tCO2 per MWh of a fuel's energy content (CC × OF × 44/12), with the two factors; None if unknown."""
-    carbon = ctx.factor(f"carbon_content.{fuel}", regions, rows)
-    oxidation = ctx.factor(f"oxidation.{fuel}", regions, rows)
+def co2_per_mwh(ctx: CalcContext, fuel: str, regions: list[str], rows: pd.DataFrame | None = None,
+                table: str | None = None, column: str | None = None):
+    """tCO2 per MWh of a fuel's energy content (CC × OF × 44/12), with the two factors; None if unknown.
+
+    When a factor is missing, ``rows`` of ``table`` are excluded for that reason.
+    """
+    carbon = ctx.factor(f"carbon_content.{fuel}", regions, rows, table, column)
+    oxidation = ctx.factor(f"oxidation.{fuel}", regions, rows, table, column)
     if carbon is None or oxidation is None:
         return None
     return carbon.per_canonical("t") * oxidation.value * CO2_PER_C, carbon, oxidation
 
 
 def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share):
-    found = co2_per_mwh(ctx, fuel, regions, len(rows))
+    found = co2_per_mwh(ctx, fuel, regions, rows, "energy", "energy_type")
     if found is None:
         return None
     t_co2_per_mwh, carbon, oxidation = found
@@ -116,7 +120,8 @@ def _direct_co2(ctx, rows, fuel, category, unit_std, factor, converter, share):
     kind = factor.denominator_kind
     to_kind = converter.per_unit(fuel, _kind(unit_std), kind) if kind in ("mass", "volume", "energy") else None
     if to_kind is None:
-        ctx.report("factor-missing", activity=f"ncv.{fuel}", where=f"to apply ef.{fuel} ({factor.unit})", rows=len(rows))
+        ctx.exclude("energy", rows, "factor-missing", "energy_type", activity=f"ncv.{fuel}",
+                    where=f"to apply ef.{fuel} ({factor.unit})")
         return None
     quantity = rows["quantity_std"] * to_kind.value
     per_unit = factor.per_canonical("t")
@@ -135,8 +140,8 @@ def _direct_co2(ctx, rows, fuel, category, unit_std, factor, converter, share):
 
 
 def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share):
-    factor = ctx.factor(f"{gas.lower()}.{how}.{fuel}", regions, len(rows))
-    gwp = ctx.gwp(gas, len(rows))
+    factor = ctx.factor(f"{gas.lower()}.{how}.{fuel}", regions, rows, "energy", "energy_type")
+    gwp = ctx.gwp(gas, rows, "energy", "energy_type")
     if factor is None or gwp is None:
         return None
     per_mwh = factor.per_canonical("t")
@@ -159,7 +164,7 @@ def _gas_mass_lines(ctx: CalcContext, table_name: str, table: pd.DataFrame, tonn
     """Lines for rows that give a mass of gas: t × GWP, one group per gas."""
     parts = []
     for gas, rows in table.groupby("gas", sort=True):
-        gwp = ctx.gwp(gas, len(rows))
+        gwp = ctx.gwp(gas, rows, table_name, "gas")
         if gwp is None:
             continue
         gas_t = tonnes[rows.index]

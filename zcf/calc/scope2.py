@@ -55,7 +55,7 @@ def scope2(ctx: CalcContext) -> tuple[list[pd.DataFrame], MarketBasis]:
     for site_id, rows in grid.groupby("site_id", sort=True):
         regions = ctx.regions_for_site(site_id)
         share = ctx.site_shares(rows["site_id"])
-        location = ctx.factor("electricity.grid", regions, len(rows))
+        location = ctx.factor("electricity.grid", regions, rows, "energy", "energy_type")
         if location is None:
             continue
         parts.append(_electricity_lines(ctx, rows, location, share, "location", "location-based grid average"))
@@ -88,9 +88,8 @@ def _unmatched_instruments(ctx: CalcContext, sites_with_grid: set) -> None:
     instruments = ctx.table("renewable_instruments")
     if instruments.empty:
         return
-    for _, instrument in instruments[~instruments["site_id"].isin(sites_with_grid)].iterrows():
-        ctx.report("instrument-unused", certificate=instrument.get("certificate_id") or "?",
-                   site_id=instrument["site_id"], period=instrument["period"])
+    unmatched = instruments[~instruments["site_id"].isin(sites_with_grid)]
+    ctx.exclude("renewable_instruments", unmatched, "instrument-no-grid-electricity", "site_id")
 
 
 def _electricity_lines(ctx, rows, factor, share, method_name, method, mwh=None):
@@ -113,8 +112,12 @@ def _apply_instruments(ctx: CalcContext, site_id: str, rows: pd.DataFrame, share
     if instruments.empty:
         return covered, []
     mine = instruments[(instruments["site_id"] == site_id) & instruments["quantity_mwh"].notna()]
-    mine = mine[mine["period_year"] == ctx.year] if "period_year" in mine else mine
-    mine = mine.drop_duplicates(subset=["certificate_id"], keep="first") if mine["certificate_id"].notna().all() else mine
+    other_year = (mine["period_year"] != ctx.year).fillna(True).to_numpy(dtype=bool)
+    ctx.exclude("renewable_instruments", mine[other_year], "instrument-other-year", "period", year=ctx.year)
+    mine = mine[~other_year]
+    repeated = mine["certificate_id"].notna().to_numpy() & mine.duplicated(subset=["certificate_id"], keep="first").to_numpy()
+    ctx.exclude("renewable_instruments", mine[repeated], "instrument-repeated", "certificate_id")
+    mine = mine[~repeated]
     lines: list[pd.DataFrame] = []
     months = rows["period_month"].astype("Int64")
     remaining = rows["quantity_std"].astype("float64").copy()
@@ -124,14 +127,18 @@ def _apply_instruments(ctx: CalcContext, site_id: str, rows: pd.DataFrame, share
         available = float(pool.sum())
         claimed = float(instrument["quantity_mwh"])
         used = min(claimed, available)
-        if claimed > available + 1e-9:
-            ctx.report("instrument-surplus", site_id=site_id, period=label, claimed=fmt(claimed), used=fmt(available),
-                       surplus=fmt(claimed - available))
         if used <= 0:
-            if available <= 0 and claimed > 0:
-                ctx.report("instrument-unused", certificate=instrument.get("certificate_id") or "?", site_id=site_id,
-                           period=label)
+            if claimed > 0:
+                ctx.exclude("renewable_instruments", [instrument.name], "instrument-unused", "quantity_mwh",
+                            site_id=site_id, period=label)
+            else:
+                ctx.ledger.use("renewable_instruments", [instrument.name])  # a zero claim: nothing to apply
             return
+        ctx.ledger.use("renewable_instruments", [instrument.name])
+        if claimed > available + 1e-9:
+            ctx.exclude("renewable_instruments", [instrument.name], "instrument-surplus", "quantity_mwh",
+                        site_id=site_id, period=label, claimed=fmt(claimed), used=fmt(available),
+                        surplus=fmt(claimed - available))
         portion = pool / available * used  # pro rata over the eligible rows
         remaining[pool.index] -= portion
         covered[pool.index] += portion
@@ -196,7 +203,7 @@ def _heat(ctx: CalcContext, energy: pd.DataFrame) -> list[pd.DataFrame]:
     rows = energy[energy["energy_type"].isin(["steam", "heat"]) & energy["quantity_std"].notna()]
     parts = []
     for site_id, site_rows in rows.groupby("site_id", sort=True):
-        factor = ctx.factor("heat.purchased", ctx.regions_for_site(site_id), len(site_rows))
+        factor = ctx.factor("heat.purchased", ctx.regions_for_site(site_id), site_rows, "energy", "energy_type")
         if factor is None:
             continue
         per_mwh = factor.per_canonical("t")

@@ -42,7 +42,7 @@ def certificates(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, 
     if instruments is not None and len(instruments):
         ids = instruments["certificate_id"].dropna()
         duplicates = int(ids.duplicated().sum())
-    issues = [p for p in results.get("problems", []) if p["code"] in ("instrument-surplus", "instrument-unused")]
+    issues = [p for p in results.get("problems", []) if p["code"].startswith("instrument-")]
     count = duplicates + len(issues)
     return {"ok": count == 0, "measured": count, "message": {
         "en": "each certificate counted once and within consumption" if not count
@@ -95,12 +95,28 @@ def scope2_dual(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, A
         "zh": "范围二已按位置法和市场法双重报告" if ok else "范围二缺少一种方法"}}
 
 
+def rows_accounted(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
+    """Every row of every table that feeds the calculation is calculated, used or excluded with a reason."""
+    reconciliation = results.get("reconciliation") or {}
+    unaccounted = {name: entry for name, entry in reconciliation.items() if entry.get("unaccounted")}
+    count = sum(entry["unaccounted"] for entry in unaccounted.values())
+    cells = [cell for entry in unaccounted.values() for cell in entry.get("unaccounted_cells", [])][:3]
+    where = ", ".join(f"{name} {entry['unaccounted']}" for name, entry in sorted(unaccounted.items()))
+    excluded = sum(entry.get("excluded", 0) for entry in reconciliation.values())
+    return {"ok": count == 0, "measured": count, "message": {
+        "en": f"every input row is calculated, used or excluded with a reason ({excluded} excluded)" if not count
+        else f"{count} row(s) neither calculated nor excluded with a reason ({where}), e.g. {', '.join(cells)}",
+        "zh": f"每个输入行均已计算、使用或注明排除原因（排除 {excluded} 行）" if not count
+        else f"{count} 行既未计算也未注明排除原因（{where}），如 {'、'.join(cells)}"}}
+
+
 TESTS: dict[str, Callable[[dict, dict, pd.DataFrame], dict[str, Any]]] = {
     "lines_sum": lines_sum,
     "certificates": certificates,
     "orphan_references": orphan_references,
     "factor_provenance": factor_provenance,
     "scope2_dual": scope2_dual,
+    "rows_accounted": rows_accounted,
 }
 
 

@@ -17,7 +17,7 @@ value applies to this activity, region and year":
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -46,6 +46,7 @@ class Factor:
     notes: str = ""
     gwp_basis: str | None = None
     origin: str = "library"  # "library" or "user"
+    dataset_row: int | None = field(default=None, compare=False)  # user factors: row label in the factors table
 
     @cached_property
     def parsed_unit(self) -> FactorUnit:
@@ -124,7 +125,7 @@ def factors_from_table(frame) -> list[Factor]:
         return None if pd.isna(value) else str(value)
 
     out = []
-    for row in frame.to_dict("records"):
+    for label, row in zip(frame.index, frame.to_dict("records")):
         if pd.isna(row["activity"]) or pd.isna(row["value"]) or pd.isna(row["unit"]):
             continue
         sheet = text(row.get("_source_sheet"))
@@ -141,6 +142,7 @@ def factors_from_table(frame) -> list[Factor]:
                 notes=text(row["notes"]) or "",
                 confidence="user",
                 origin="user",
+                dataset_row=int(label),
             )
         )
     return out

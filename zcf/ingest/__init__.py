@@ -173,6 +173,7 @@ def _map_all(schema: Schema, sheets: list[tuple[RawSheet, InputFile]], files: li
         problems += found
         if table is not None:
             entry["rows"] = int(len(table.data))
+            entry["columns"] = dict(table.letters)  # column → letter, so later steps can name cells
             mapped.setdefault(spec.name, []).append(table)
     for source in files:
         for entry in source.sheets:

@@ -134,6 +134,8 @@ class TableSpec(_Frozen):
     energy_content: str | None = None  # enum column naming the fuel; energy_mwh is added
     one_of: tuple[tuple[str, ...], ...] = ()
     together: tuple[tuple[str, ...], ...] = ()
+    reconcile: bool = False  # every row must be calculated, used or excluded with a reason (results.json)
+    amounts: tuple[tuple[str, str], ...] = ()  # (amount column, unit column or "=unit") summed per reason
     description_en: str
     description_zh: str
     columns: tuple[ColumnSpec, ...] = Field(min_length=1)
@@ -276,6 +278,9 @@ def _check_consistency(schema: Schema) -> None:
             groups.append((t.quantity.value, t.quantity.unit))
         if t.monthly:
             groups.append(t.monthly.group)
+        derived = {"quantity_std", "unit_std"} if t.quantity else set()
+        for value, unit in t.amounts:
+            groups.append(tuple(c for c in (value, unit) if c not in derived and not c.startswith("=")))
         groups.append(tuple(filter(None, [t.energy_content, *(c.unit_kinds_by for c in t.columns)])))
         if t.energy_content and not t.quantity:
             raise ValueError(f"{t.name}: energy_content needs a quantity/unit pair")

@@ -46,13 +46,14 @@ def fuel_and_energy(ctx: CalcContext) -> list[pd.DataFrame]:
         for (site_id, fuel, unit_std), index in fuels.groupby(["site_id", "energy_type", "unit_std"]).groups.items():
             rows = fuels.loc[index]
             regions = ctx.regions_for_site(site_id)
-            factor = ctx.factor(f"wtt.{fuel}", regions, len(rows))
+            factor = ctx.factor(f"wtt.{fuel}", regions, rows, "energy", "energy_type")
             if factor is None:
                 continue
             target = factor.denominator_kind
             conversion = ctx.fuels(regions).per_unit(fuel, _KIND[unit_std], target)
             if conversion is None:
-                ctx.report("factor-missing", activity=f"density.{fuel}", where=f"to apply wtt.{fuel}", rows=len(rows))
+                ctx.exclude("energy", rows, "factor-missing", "energy_type", activity=f"density.{fuel}",
+                            where=f"to apply wtt.{fuel}")
                 continue
             for used in conversion.factors:
                 ctx.use(used)
@@ -65,8 +66,8 @@ def fuel_and_energy(ctx: CalcContext) -> list[pd.DataFrame]:
     grid = electricity_rows(ctx)
     for site_id, rows in (grid.groupby("site_id", sort=True) if len(grid) else ()):
         regions = ctx.regions_for_site(site_id)
-        loss = ctx.factor("electricity.td_loss_rate", regions, len(rows))
-        location = ctx.factor("electricity.grid", regions, len(rows))
+        loss = ctx.factor("electricity.td_loss_rate", regions, rows, "energy", "energy_type")
+        location = ctx.factor("electricity.grid", regions, rows, "energy", "energy_type")
         if loss is None or location is None:
             continue
         lost_mwh = rows["quantity_std"] * loss.value
@@ -94,7 +95,7 @@ def transport(ctx: CalcContext) -> list[pd.DataFrame]:
     tkm = table["tkm"].fillna(table["mass_t"] * table["distance_km"])
     table = table.assign(_tkm=tkm)[tkm.notna()]
     for (direction, mode), rows in table.groupby(["direction", "mode"], sort=True):
-        factor = ctx.factor(f"freight.{mode}", [ctx.country], len(rows))
+        factor = ctx.factor(f"freight.{mode}", [ctx.country], rows, "transport", "mode")
         if factor is None:
             continue
         parts.append(
@@ -115,7 +116,7 @@ def waste(ctx: CalcContext) -> list[pd.DataFrame]:
         regions = ctx.regions_for_site(site_id)
         specific = f"waste.{treatment}.{waste_type}"
         activity = specific if ctx.resolver.resolve(specific, regions, ctx.year) else f"waste.{treatment}"
-        factor = ctx.factor(activity, regions, len(rows))
+        factor = ctx.factor(activity, regions, rows, "waste", "waste_type")
         if factor is None:
             continue
         parts.append(
@@ -132,7 +133,7 @@ def travel(ctx: CalcContext) -> list[pd.DataFrame]:
         return parts
     distance = table[table["distance_km"].notna() & (table["mode"] != "hotel_night")]
     for mode, rows in distance.groupby("mode", sort=True):
-        factor = ctx.factor(f"travel.{mode}", [ctx.country], len(rows))
+        factor = ctx.factor(f"travel.{mode}", [ctx.country], rows, "travel", "mode")
         if factor is not None:
             parts.append(
                 _simple(ctx, rows, table="travel", category="6", activity=f"travel.{mode}",
@@ -141,7 +142,7 @@ def travel(ctx: CalcContext) -> list[pd.DataFrame]:
             )
     nights = table[table["nights"].notna()]
     if len(nights):
-        factor = ctx.factor("travel.hotel_night", [ctx.country], len(nights))
+        factor = ctx.factor("travel.hotel_night", [ctx.country], nights, "travel", "mode")
         if factor is not None:
             parts.append(
                 _simple(ctx, nights, table="travel", category="6", activity="travel.hotel_night",
@@ -150,7 +151,7 @@ def travel(ctx: CalcContext) -> list[pd.DataFrame]:
             )
     spend = table[table["distance_km"].isna() & table["nights"].isna() & table["spend"].notna()]
     for currency, rows in spend.groupby(spend["currency"].fillna("CNY").str.upper(), sort=True):
-        factor = ctx.factor("spend.travel", [ctx.country], len(rows))
+        factor = ctx.factor("spend.travel", [ctx.country], rows, "travel", "spend")
         cny = to_cny(ctx, rows["spend"], currency)
         if factor is None or cny is None:
             continue
@@ -177,7 +178,7 @@ def commuting(ctx: CalcContext) -> list[pd.DataFrame]:
     pkm = table["employees"].astype("float64") * table["distance_km_per_day"] * days
     table = table.assign(_pkm=pkm, _days=days)
     for mode, rows in table.groupby("mode", sort=True):
-        factor = ctx.factor(f"commuting.{mode}", [ctx.country], len(rows))
+        factor = ctx.factor(f"commuting.{mode}", [ctx.country], rows, "commuting", "mode")
         if factor is None:
             continue
         per_km = factor.per_canonical("t")

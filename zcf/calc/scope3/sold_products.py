@@ -44,7 +44,7 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
     for market, rows in table[table["_kwh"].fillna(0) > 0].groupby(table["market"].fillna(ctx.country), sort=True):
         factor = ctx.resolver.resolve("electricity.grid", [market], None)  # latest year published
         if factor is None:
-            ctx.report("factor-missing", activity="electricity.grid", where=market, rows=len(rows))
+            ctx.exclude("sold_products", rows, "factor-missing", "market", activity="electricity.grid", where=market)
             continue
         factor = ctx.use(factor.factor)
         mwh = rows["_kwh"] * ratio("kWh", "MWh")
@@ -73,18 +73,19 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
         regions = [ctx.country]
         to_energy = ctx.fuels(regions).per_unit(fuel, "volume", "energy")
         if to_energy is None:
-            ctx.report("factor-missing", activity=f"density.{fuel}", where="use phase", rows=len(rows))
+            ctx.exclude("sold_products", rows, "factor-missing", "powertrain", activity=f"density.{fuel}",
+                        where="use phase")
             continue
         for used in to_energy.factors:
             ctx.use(used)
         mwh = rows["_litres"] * ratio("L", "m3") * to_energy.value
-        co2 = co2_per_mwh(ctx, fuel, regions, len(rows))
+        co2 = co2_per_mwh(ctx, fuel, regions, rows, "sold_products", "powertrain")
         gases = []
         if co2 is not None:
             gases.append(("CO2", co2[0], co2[1], 1.0))
         for gas in ("CH4", "N2O"):
-            factor = ctx.factor(f"{gas.lower()}.mobile.{fuel}", regions, len(rows))
-            gwp = ctx.gwp(gas, len(rows))
+            factor = ctx.factor(f"{gas.lower()}.mobile.{fuel}", regions, rows, "sold_products", "powertrain")
+            gwp = ctx.gwp(gas, rows, "sold_products", "powertrain")
             if factor is not None and gwp is not None:
                 gases.append((gas, factor.per_canonical("t"), factor, gwp.value))
         for gas, per_mwh, factor, gwp in gases:
@@ -111,7 +112,7 @@ def end_of_life(ctx: CalcContext) -> list[pd.DataFrame]:
     rows = table[table["units_sold"].notna() & table["vehicle_mass_kg"].notna()]
     if rows.empty:
         return []
-    factor = ctx.factor("eol.vehicle", [ctx.country], len(rows))
+    factor = ctx.factor("eol.vehicle", [ctx.country], rows, "sold_products", "vehicle_mass_kg")
     if factor is None:
         return []
     tonnes = rows["units_sold"] * rows["vehicle_mass_kg"] * ratio("kg", "t")
