@@ -88,6 +88,7 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     _account_user_factors(ctx, user)
     problems = ctx.problems + ctx.ledger.problems()
     document["reconciliation"] = ctx.ledger.reconciliation(lines, reconciled_tables())
+    document["memo_items"] = ctx.memo
     document["problems"] = [{**p.to_dict(), "message_zh": p.message("zh")} for p in problems]
     return CalcReport(document, lines, problems)
 

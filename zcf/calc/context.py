@@ -42,6 +42,7 @@ class CalcContext:
     problems: list[Problem] = field(default_factory=list)
     used: dict[str, Factor] = field(default_factory=dict)
     ledger: Ledger | None = None
+    memo: list[dict[str, Any]] = field(default_factory=list)  # emissions reported outside the scopes
     _reported: set = field(default_factory=set)
 
     def __post_init__(self) -> None:

@@ -13,6 +13,8 @@ Fugitive and process rows are mass of gas × GWP.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from zcf.calc.context import CalcContext
@@ -188,8 +190,33 @@ def fugitive(ctx: CalcContext) -> list[pd.DataFrame]:
         return []
     table = table[table["quantity_kg"].notna() & table["gas"].notna()]
     tonnes = table["quantity_kg"] * ratio("kg", "t")
-    return _gas_mass_lines(ctx, "refrigerants", table, tonnes, "fugitive", "mass refilled × GWP",
+    memo = table["gas"].isin(memo_gases()).to_numpy()
+    _memo_items(ctx, "refrigerants", table[memo], tonnes[memo])
+    table = table[~memo]
+    return _gas_mass_lines(ctx, "refrigerants", table, tonnes[table.index], "fugitive", "mass refilled × GWP",
                            table["quantity_kg"], "kg")
+
+
+def memo_gases() -> set[str]:
+    """Gases outside the Kyoto basket (ozone-depleting HCFCs): reported as memo items, not in Scope 1."""
+    from zcf.schema import load_schema
+
+    return {v.value for v in load_schema().enums["gas"].values if v.memo_only}
+
+
+def _memo_items(ctx: CalcContext, table_name: str, rows: pd.DataFrame, tonnes: pd.Series) -> None:
+    """GHG Protocol Corporate Standard ch. 4 and 9: emissions of gases the protocol does not cover
+    (e.g. HCFC-22) are reported separately from the scopes. Their rows are accounted as excluded."""
+    for gas, group in rows.groupby("gas", sort=True):
+        gwp = ctx.gwp(gas, group, table_name, "gas")
+        mass = math.fsum((tonnes[group.index] * ctx.site_shares(group["site_id"])).tolist())  # inside the boundary
+        co2e = mass * gwp.value if gwp is not None else None
+        ctx.memo.append({"gas": gas, "source_table": table_name, "rows": int(len(group)), "mass_t": mass,
+                         "gwp": gwp.value if gwp else None, "gwp_basis": ctx.gwp_basis, "co2e_t": co2e,
+                         "reason": "not a Kyoto-basket gas (Montreal Protocol); reported outside the scopes"})
+        if gwp is not None:
+            ctx.exclude(table_name, group, "gas-outside-scopes", "gas", gas=gas,
+                        co2e=f"{co2e:,.3f}" if co2e is not None else "?")
 
 
 def process(ctx: CalcContext) -> list[pd.DataFrame]:

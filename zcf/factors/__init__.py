@@ -27,7 +27,6 @@ DATA = Path(__file__).parent / "data"
 LIBRARY_VERSION = "2026.11"
 COLUMNS = ("factor_id", "activity", "region", "year", "value", "unit", "gas", "gwp_basis", "source",
            "url_or_doc", "confidence", "notes")
-DIMENSIONLESS = "fraction"
 WORLD = ("GLOBAL", "")
 
 
@@ -54,12 +53,15 @@ class Factor:
 
     @property
     def denominator_kind(self) -> str | None:
-        return None if self.unit == DIMENSIONLESS else self.parsed_unit.denominator_kind
+        """Kind of the activity the value is per: energy, mass, ..., currency, or dimensionless."""
+        return self.parsed_unit.denominator_kind
 
     def per_canonical(self, numerator_unit: str) -> float:
-        """The value as ``numerator_unit`` per canonical unit of the activity (t/MWh, GJ/t ...)."""
-        if self.unit == DIMENSIONLESS:
-            return self.value
+        """The value as ``numerator_unit`` per canonical unit of the activity (t/MWh, GJ/t ...).
+
+        Per currency factors give the value per unit of their own currency's ISO code; a pure
+        number (``fraction``, ``%``) gives the fraction.
+        """
         return self.value * self.parsed_unit.per_canonical(numerator_unit)
 
     def to_dict(self) -> dict:

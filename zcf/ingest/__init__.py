@@ -271,6 +271,8 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
         if name == "energy" and "factors" in tables:
             ctx.resolver = FactorResolver(factors_from_table(tables["factors"]))
             ctx.extra_enum_values["energy_type"] = _user_energy_types(tables["factors"])
+        if "factors" in tables:
+            ctx.extra_enum_values["gas"] = _user_gases(tables["factors"])
         frames = []
         for mapped in mapped_by_table[name]:
             locate.add(mapped)
@@ -291,6 +293,12 @@ def _user_energy_types(frame) -> list[str]:
     """Energy types the user made calculable by giving factors for them (e.g. ``ncv.biogas``)."""
     activities = frame["activity"].dropna().astype(str)
     return sorted({a.split(".", 1)[1] for a in activities if a.startswith(("ncv.", "ef.")) and "." in a})
+
+
+def _user_gases(frame) -> list[str]:
+    """Gases the user made calculable by giving their GWP (``gwp.AR6.R-600a``)."""
+    activities = frame["activity"].dropna().astype(str)
+    return sorted({a.split(".", 2)[2] for a in activities if a.startswith("gwp.") and a.count(".") >= 2})
 
 
 def _cap(problems: list[Problem], limit: int) -> list[Problem]:

@@ -208,14 +208,15 @@ def _format_scalar(v: Any) -> str:
     return str(v)
 
 
-def to_enum(raw: pd.Series, lookup: dict[str, str]) -> Coerced:
-    """Canonical values of an enumeration from any alias (case and separators ignored)."""
+def to_enum(raw: pd.Series, lookup: dict[str, str], key: Callable[[str], str] = normalize_name) -> Coerced:
+    """Canonical values of an enumeration from any alias (``key`` makes the matching key; case and
+    separators are ignored)."""
     ids = to_id(raw).values
     codes = _no_codes(raw)
     values = pd.Series(pd.NA, index=raw.index, dtype="string")
     present = ids.notna().to_numpy()
     if present.any():
-        read = map_distinct(ids[present], lambda v: lookup.get(normalize_name(v)))
+        read = map_distinct(ids[present], lambda v: lookup.get(key(v)))
         values[present] = read
         codes[read.index[read.isna()]] = "unknown-value"
     return Coerced(values, codes)
@@ -225,7 +226,7 @@ def enum_lookup_with_extra(spec: EnumSpec, extra: list[str]) -> dict[str, str]:
     """An enum's lookup widened with extra values (e.g. activities of user factors)."""
     lookup = dict(spec.lookup)
     for value in extra:
-        lookup.setdefault(normalize_name(value), value)
+        lookup.setdefault(spec.key(value), value)
     return lookup
 
 

@@ -93,7 +93,7 @@ def coerce_column(column: ColumnSpec, raw: pd.Series, ctx: Context) -> coerce.Co
     if kind == "enum":
         spec = ctx.schema.enums[column.enum]  # type: ignore[index]
         lookup = coerce.enum_lookup_with_extra(spec, ctx.extra_enum_values.get(spec.name, []))
-        return coerce.to_enum(raw, lookup)
+        return coerce.to_enum(raw, lookup, spec.key)
     if kind == "province":
         return coerce.to_enum(raw, ctx.schema.province_lookup)
     if kind == "grid_region":
@@ -122,9 +122,12 @@ def cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coer
         from zcf.schema import suggest
 
         lookup, labels = _enum_choices(column, ctx)
-        options = suggest(str(value), lookup)
+        spec = ctx.schema.enums.get(column.enum) if column.type == "enum" else None  # type: ignore[arg-type]
+        options = suggest(str(value), lookup) if spec is None or spec.suggest else []
         params.update(did_you_mean(options))
         params["suggestion_zh"] = did_you_mean([labels[o] for o in options])["suggestion_zh"]
+        if spec is not None and not spec.suggest:
+            params.update(suggestion=spec.hint_en, suggestion_zh=spec.hint_zh)
         params["allowed"] = _allowed(list(labels))
         params["allowed_zh"] = "、".join(dict.fromkeys(labels.values()))
     elif code == "unknown-unit":

@@ -27,6 +27,7 @@ ColumnType = Literal[
 ]
 
 _SEPARATORS = re.compile(r"[\s_\-./·]+")
+_COMPACT_DROP = re.compile(r"[\W_]+")
 
 
 def normalize_name(text: str) -> str:
@@ -37,6 +38,14 @@ def normalize_name(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", str(text)).casefold().strip().strip("*").strip()
     return _SEPARATORS.sub("_", text).strip("_")
+
+
+def compact_name(text: str) -> str:
+    """Key for designations such as gas names: NFKC, case-folded, every separator removed.
+
+    ``"R-134a"``, ``"R134a"``, ``"r 134A"`` and ``"HFC-134a"`` → ``"r134a"`` / ``"hfc134a"``.
+    """
+    return _COMPACT_DROP.sub("", unicodedata.normalize("NFKC", str(text)).casefold())
 
 
 def suggest(word: str, choices: dict[str, str], n: int = 3) -> list[str]:
@@ -63,6 +72,7 @@ class EnumValue(_Frozen):
     aliases: tuple[str, ...] = ()
     unit_kinds: tuple[str, ...] = ()
     defaults: dict[str, str] = Field(default_factory=dict)
+    memo_only: bool = False  # gas outside the Kyoto basket: a memo item, not in the scopes
 
 
 class EnumSpec(_Frozen):
@@ -70,14 +80,22 @@ class EnumSpec(_Frozen):
     description_en: str
     description_zh: str
     values: tuple[EnumValue, ...]
+    match: Literal["name", "compact"] = "name"  # compact: every separator ignored (R134a = R-134a)
+    suggest: bool = True  # False: names that merely look alike mean other things (R-22 vs R-32)
+    hint_en: str = ""  # said instead of "did you mean" when suggest is False
+    hint_zh: str = ""
+
+    def key(self, text: str) -> str:
+        """The matching key of a text under this enumeration's ``match`` rule."""
+        return compact_name(text) if self.match == "compact" else normalize_name(text)
 
     @cached_property
     def lookup(self) -> dict[str, str]:
-        """Normalised name or alias → canonical value."""
+        """Matching key of each name or alias → canonical value."""
         out: dict[str, str] = {}
         for v in self.values:
             for name in (v.value, v.zh, *v.aliases):
-                out.setdefault(normalize_name(name), v.value)
+                out.setdefault(self.key(name), v.value)
         return out
 
     def value_spec(self, value: str) -> EnumValue | None:

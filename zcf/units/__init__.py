@@ -163,30 +163,104 @@ def suggest_units(text: str, n: int = 3) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Currency:
+    """A currency as written: ISO code and how many units of it one written unit is (万元 → CNY × 10 000)."""
+
+    text: str
+    code: str
+    multiplier: float = 1.0
+
+
+_ISO_CURRENCY = re.compile(r"^[A-Z]{3}$")  # other ISO 4217 codes: capitals only, so "kgs" stays a unit typo
+
+
+@cache
+def _currency_rows() -> tuple[dict[str, str], ...]:
+    with open(HERE / "currencies.csv", encoding="utf-8", newline="") as f:
+        return tuple(csv.DictReader(f))
+
+
+@cache
+def parse_currency(text: str) -> Currency:
+    """``"万元"`` → ``Currency("万元", "CNY", 10000)``; ``"usd"`` → USD. Raises :class:`UnitError`.
+
+    Names and common ISO 4217 codes (any case) come from ``currencies.csv``; any other three
+    capital letters are taken as an ISO 4217 code (whether zcf has an exchange rate for it is
+    checked where the rate is needed).
+    """
+    raw = str(text).strip()
+    key = _alias_key(raw)
+    for row in _currency_rows():
+        if _alias_key(row["alias"]) == key:
+            return Currency(raw, row["code"], float(row["multiplier"]))
+    if _ISO_CURRENCY.match(raw):
+        return Currency(raw, raw.upper(), 1.0)
+    import difflib
+
+    names = {_alias_key(row["alias"]): row["alias"] for row in _currency_rows()}
+    close = difflib.get_close_matches(key, list(names), n=3, cutoff=0.5)
+    raise UnitError(raw, [names[c] for c in close])
+
+
+def try_currency(text: str) -> Currency | None:
+    try:
+        return parse_currency(text)
+    except UnitError:
+        return None
+
+
+#: Words for a pure number as a factor "unit" (an oxidation or loss rate), with their scale.
+DIMENSIONLESS = {"fraction": 1.0, "ratio": 1.0, "1": 1.0, "%": 0.01, "percent": 0.01}
+
+
+@dataclass(frozen=True)
 class FactorUnit:
     """An emission-factor or conversion unit: ``numerator / denominator``.
 
-    ``kgCO2e/kWh`` → gas "CO2e", numerator 1 kg, denominator 1 kWh.
+    ``kgCO2e/kWh`` → gas "CO2e", numerator 1 kg, denominator 1 kWh (kind "energy").
     ``GJ/10^4Nm3`` → gas None, numerator 1 GJ, denominator 10 000 m³.
+    ``kgCO2e/万元`` → denominator currency CNY × 10 000 (kind "currency").
+    ``CNY/USD`` → numerator currency CNY, denominator currency USD (an exchange rate).
+    ``fraction`` or ``%`` → a pure number (kind "dimensionless", ``scale`` 1 or 0.01).
     """
 
     text: str
     gas: str | None
-    numerator: pint.Quantity
-    denominator: pint.Quantity
+    numerator: pint.Quantity | None
+    denominator: pint.Quantity | None
     denominator_kind: str | None
+    numerator_currency: Currency | None = None
+    denominator_currency: Currency | None = None
+    scale: float = 1.0  # dimensionless units: the value × scale is the fraction
 
     def per_canonical(self, numerator_unit: str) -> float:
         """How many ``numerator_unit`` per canonical unit of the denominator's kind.
 
-        ``FactorUnit("kgCO2e/kWh").per_canonical("t")`` = 1.0 (t per MWh); for a currency
-        denominator it is per unit of that currency (``kgCO2e/CNY`` → 0.001 t per CNY).
+        ``FactorUnit("kgCO2e/kWh").per_canonical("t")`` = 1.0 (t per MWh). For a currency
+        denominator it is per unit of that currency's ISO code: ``kgCO2e/万元`` → 1e-7 t per CNY;
+        converting to another currency is the caller's job (through ``fx.*`` factors).
         """
-        if self.denominator_kind == "currency":  # per unit of money: only the numerator converts
-            return float(self.numerator.to(numerator_unit).magnitude)
+        if self.denominator_kind == "dimensionless":
+            return self.scale
+        if self.denominator_kind == "currency":
+            return float(self.numerator.to(numerator_unit).magnitude) / self.denominator_currency.multiplier  # type: ignore[union-attr]
         expr, _ = KINDS[self.denominator_kind]  # type: ignore[index]
         ratio = (self.numerator / self.denominator).to(f"{numerator_unit} / ({expr})")
         return float(ratio.magnitude)
+
+    def exchange_rate(self, base: str, code: str) -> float | None:
+        """Units of ``base`` per unit of ``code`` for a value of 1 in this unit (``CNY/USD`` → 1.0).
+
+        Also reads the inverse (``USD/CNY``); None when the unit is not a rate between the two.
+        """
+        num, den = self.numerator_currency, self.denominator_currency
+        if num is None or den is None:
+            return None
+        if (num.code, den.code) == (base, code):
+            return num.multiplier / den.multiplier
+        if (num.code, den.code) == (code, base):
+            return den.multiplier / num.multiplier  # caller divides by the value
+        return None
 
 
 _GAS_NUMERATOR = re.compile(
@@ -194,26 +268,54 @@ _GAS_NUMERATOR = re.compile(
 )
 
 
+def _side(text: str) -> tuple[pint.Quantity | None, Currency | None]:
+    """One side of a factor unit: a unit of a known kind (tried first, so ``kWh`` is energy), else a currency."""
+    text = text.strip().strip("()")
+    try:
+        quantity = to_quantity(text)
+        if kind_of(quantity) is not None:
+            return quantity, None
+    except UnitError:
+        pass
+    currency = try_currency(text)
+    if currency is not None:
+        return None, currency
+    return to_quantity(text), None  # raises UnitError with suggestions
+
+
 @cache
 def parse_factor_unit(text: str) -> FactorUnit:
-    """Parse ``<amount>[gas]/<activity unit>``; raises :class:`UnitError`."""
+    """Parse ``<amount>[gas]/<activity unit>``, a currency rate or a pure number; raises :class:`UnitError`."""
     raw = unicodedata.normalize("NFKC", str(text)).strip()
+    if raw.casefold() in DIMENSIONLESS:
+        return FactorUnit(str(text), None, None, None, "dimensionless", scale=DIMENSIONLESS[raw.casefold()])
     numerator_text, slash, denominator_text = raw.partition("/")
     if not slash or not numerator_text.strip() or not denominator_text.strip():
-        raise UnitError(str(text))
+        raise UnitError(str(text), suggest_units(str(text)))
     numerator_text = numerator_text.strip()
     gas = None
     match = _GAS_NUMERATOR.match(numerator_text)
     if match:
         gas = match["gas"]
         numerator_text = match["mass"]
-    numerator = to_quantity(numerator_text)
-    denominator_text = denominator_text.strip()
-    if denominator_text.upper() in {"CNY", "RMB", "元", "USD", "EUR"}:
-        denominator, kind = None, "currency"
-    else:
-        denominator = to_quantity(denominator_text.strip("()"))
-        kind = kind_of(denominator)
-    if gas is None and kind_of(numerator) is None:
+    numerator, numerator_currency = _side(numerator_text)
+    denominator, denominator_currency = _side(denominator_text.strip())
+    kind = "currency" if denominator_currency else kind_of(denominator)  # type: ignore[arg-type]
+    if kind is None or (gas is None and numerator_currency is None and kind_of(numerator) is None):  # type: ignore[arg-type]
         raise UnitError(str(text))
-    return FactorUnit(str(text), gas, numerator, denominator, kind)  # type: ignore[arg-type]
+    if numerator_currency is not None and denominator_currency is None:
+        raise UnitError(str(text))  # money per physical unit is not a factor zcf uses
+    return FactorUnit(str(text), gas, numerator, denominator, kind, numerator_currency, denominator_currency)
+
+
+@cache
+def parse_emissions_total(text: str) -> tuple[str, float]:
+    """A mass of emissions with no denominator (``tCO2e``, ``kgCO2e``): (gas, tonnes per unit).
+
+    Used for a supplier footprint given as the total of a purchase line. Raises :class:`UnitError`.
+    """
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    match = _GAS_NUMERATOR.match(raw)
+    if not match:
+        raise UnitError(str(text))
+    return match["gas"], float(to_quantity(match["mass"]).to("tonne").magnitude)
