@@ -230,6 +230,9 @@ MATERIAL_UNIT = {
     "copper": ("t", 72_000), "battery_cell": ("kWh", 520), "plastics": ("t", 13_500), "glass": ("t", 9_800),
     "rubber": ("t", 15_200), "paint": ("t", 38_000),
 }
+# Materials without an average-data factor in the library: the key is left blank and the sector
+# gives the spend-based fallback (the supplier's PCF is what these rows are calculated with).
+NO_MATERIAL_FACTOR = {"paint": "chemical_products"}
 SPEND_SECTOR = {
     "electronics": "electronic_components", "seats": "motor_vehicle_parts", "interior": "motor_vehicle_parts",
     "electric_motor": "electrical_equipment", "wire_harness": "electrical_equipment", "machinery": "machinery",
@@ -260,6 +263,7 @@ by_material: dict[str, list[str]] = {}
 for s, *_rest, material in SUPPLIER_SPECS:
     by_material.setdefault(material, []).append(s)
 purchases = []
+first_item: dict[str, str] = {}  # material or spend group → its first item (used in the BOM)
 item_counter = 10_000
 ITEM_PRODUCT = {"battery_cell": "BP-75"}
 for material, supplier_ids in by_material.items():
@@ -279,7 +283,9 @@ for material, supplier_ids in by_material.items():
             if material in ANNUAL:
                 unit, price = MATERIAL_UNIT[material]
                 qty = round(ANNUAL[material] * share * split[k], 1)
-                row.update(material=material, quantity=qty, unit=unit, spend=round(qty * price * rng.uniform(0.95, 1.05)), currency="CNY")
+                row.update(material=None if material in NO_MATERIAL_FACTOR else material, quantity=qty, unit=unit,
+                           spend=round(qty * price * rng.uniform(0.95, 1.05)), currency="CNY",
+                           sector=NO_MATERIAL_FACTOR.get(material))
                 if supplier_id in PCF:
                     value, pcf_unit, ref, verified = PCF[supplier_id]
                     row.update(supplier_pcf=value, pcf_unit=pcf_unit, pcf_reference=ref, pcf_verified=verified)
@@ -289,12 +295,9 @@ for material, supplier_ids in by_material.items():
             row["site_id"] = "JS02" if material == "battery_cell" else ("CQ01" if k % 2 == 0 else "JS01")
             row["product_id"] = ITEM_PRODUCT.get(material)
             purchases.append(row)
+            first_item.setdefault(material, row["item_id"])
 
 # Bill of materials: per vehicle model, one representative item per material from the purchases.
-first_item = {}
-for p in purchases:
-    key = p["material"] or p["sector"]
-    first_item.setdefault(key, p["item_id"])
 BOM_QTY = {
     "EV-S1": {"BP-75": 1.0, "steel": 0.86, "aluminium_primary": 0.12, "aluminium_secondary": 0.05, "copper": 0.028, "plastics": 0.16, "glass": 0.038, "rubber": 0.045, "paint": 0.011},
     "PH-M5": {"battery_cell": 28.0, "steel": 0.95, "aluminium_primary": 0.09, "aluminium_secondary": 0.05, "copper": 0.024, "plastics": 0.17, "glass": 0.036, "rubber": 0.046, "paint": 0.011},

@@ -201,6 +201,7 @@ def _organization(schema: Schema, org_sheets: dict[str, RawSheet]) -> tuple[dict
 
     spec = schema.table("organization")
     ctx = Context(schema=schema)
+    _extend_with_factors(ctx, None)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for raw in org_sheets.values():
@@ -253,7 +254,6 @@ def _organization_frame(organization: dict[str, Any], org_sheets: dict[str, RawS
 def _validate_tables(schema, mapped_by_table, options, reporting_year, organization):
     import pandas as pd
 
-    from zcf.factors import FactorResolver, factors_from_table
     from zcf.ingest import crosscheck
     from zcf.ingest.validate import Context, Locator, finish_frame, validate_sheet
 
@@ -263,16 +263,12 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
         allow_other_years=options.allow_other_years,
         region=str(organization.get("country") or "CN"),
     )
+    _extend_with_factors(ctx, None)
     locate = Locator()
     tables: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     order = [t for t in _FIRST if t in mapped_by_table] + sorted(t for t in mapped_by_table if t not in _FIRST)
     for name in order:
-        if name == "energy" and "factors" in tables:
-            ctx.resolver = FactorResolver(factors_from_table(tables["factors"]))
-            ctx.extra_enum_values["energy_type"] = _user_energy_types(tables["factors"])
-        if "factors" in tables:
-            ctx.extra_enum_values["gas"] = _user_gases(tables["factors"])
         frames = []
         for mapped in mapped_by_table[name]:
             locate.add(mapped)
@@ -285,20 +281,31 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
         problems += crosscheck.monthly_problems(
             schema.table(name), tables[name], reporting_year, locate, options.outlier_ratio
         )
+        if name == "factors":
+            _extend_with_factors(ctx, tables["factors"])
     problems += crosscheck.reference_problems(schema, tables, locate)
     return tables, problems
 
 
-def _user_energy_types(frame) -> list[str]:
-    """Energy types the user made calculable by giving factors for them (e.g. ``ncv.biogas``)."""
-    activities = frame["activity"].dropna().astype(str)
-    return sorted({a.split(".", 1)[1] for a in activities if a.startswith(("ncv.", "ef.")) and "." in a})
+def _extend_with_factors(ctx, user_factors) -> None:
+    """What the factor library and the user's factors make usable in the other tables.
 
+    New fuels (``ncv.biogas``), gases (``gwp.AR6.R-600a``), materials and sectors of the user's
+    factors widen those columns' allowed values; ``fx.<code>`` rows add currencies; the user's
+    factors take part in energy-content conversions.
+    """
+    from zcf.factors import FactorResolver, factors_from_table, library
+    from zcf.factors.activities import declared_keys, read_activity
 
-def _user_gases(frame) -> list[str]:
-    """Gases the user made calculable by giving their GWP (``gwp.AR6.R-600a``)."""
-    activities = frame["activity"].dropna().astype(str)
-    return sorted({a.split(".", 2)[2] for a in activities if a.startswith("gwp.") and a.count(".") >= 2})
+    activities = [f.activity for f in library()]
+    if user_factors is not None:
+        activities += user_factors["activity"].dropna().astype(str).tolist()
+        ctx.resolver = FactorResolver(factors_from_table(user_factors))
+    for enum in ("energy_type", "gas", "material", "sector"):
+        known = {v.value for v in ctx.schema.enums[enum].values}
+        ctx.extra_enum_values[enum] = sorted(declared_keys(activities, enum) - known)
+    rates = (read_activity(a) for a in activities if a.startswith("fx."))
+    ctx.currencies = {found.values["currency"] for found in rates if found is not None}
 
 
 def _cap(problems: list[Problem], limit: int) -> list[Problem]:

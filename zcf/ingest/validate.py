@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from zcf.factors import FactorResolver, energy_content
-from zcf.ingest import coerce
+from zcf.ingest import coerce, selectors
 from zcf.ingest.mapping import MappedTable
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import ColumnSpec, Schema, TableSpec
@@ -36,6 +36,7 @@ class Context:
     resolver: FactorResolver = field(default_factory=FactorResolver)
     extra_enum_values: dict[str, list[str]] = field(default_factory=dict)  # enum name → extra values
     region: str = "CN"
+    currencies: set[str] = field(default_factory=set)  # ISO codes zcf has an exchange rate (fx.<code>) for
 
 
 class Locator:
@@ -102,6 +103,8 @@ def coerce_column(column: ColumnSpec, raw: pd.Series, ctx: Context) -> coerce.Co
         return coerce.to_unit(raw)
     if kind == "factor_unit":
         return coerce.to_factor_unit(raw)
+    if kind in ("activity", "currency", "region", "pcf_unit"):
+        return selectors.coerce(column, raw, ctx)
     raise ValueError(f"unknown column type {kind!r}")  # guarded by the schema model
 
 
@@ -133,6 +136,9 @@ def cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coer
     elif code == "unknown-unit":
         extra = coerced.params.get(str(value).strip(), {})
         params.update(did_you_mean(extra.get("suggestions", [])))
+    elif column.type in ("activity", "currency", "region", "pcf_unit"):
+        params.update(did_you_mean([]))
+        params.update(coerced.params.get(str(value).strip(), {}))
     return params
 
 
@@ -188,6 +194,9 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
 
     _apply_enum_defaults(spec, out, ctx)
     problems.extend(_unit_kind_problems(spec, out, data, ctx, problem_at))
+    problems.extend(selectors.per_unit_problems(spec, out, data, problem_at))
+    problems.extend(selectors.factor_unit_problems(spec, out, data, problem_at))
+    problems.extend(selectors.assumed_value_problems(spec, out, data, ctx, problem_at))
     present = {c: ~coerce.blank_mask(data[c]) for c in data.columns}
     problems.extend(_row_rule_problems(spec, present, len(out), problem_at))
     problems.extend(_year_problems(spec, out, data, ctx, problem_at))

@@ -24,6 +24,7 @@ HERE = Path(__file__).parent
 ColumnType = Literal[
     "id", "text", "number", "integer", "ratio", "percent", "boolean", "year",
     "period", "enum", "unit", "province", "grid_region", "factor_unit",
+    "activity", "currency", "region", "pcf_unit",
 ]
 
 _SEPARATORS = re.compile(r"[\s_\-./·]+")
@@ -73,6 +74,9 @@ class EnumValue(_Frozen):
     unit_kinds: tuple[str, ...] = ()
     defaults: dict[str, str] = Field(default_factory=dict)
     memo_only: bool = False  # gas outside the Kyoto basket: a memo item, not in the scopes
+    assumed: tuple[str, ...] = ()  # less precise names read as this value, with a warning
+    assumption_en: str = ""
+    assumption_zh: str = ""
 
 
 class EnumSpec(_Frozen):
@@ -91,12 +95,17 @@ class EnumSpec(_Frozen):
 
     @cached_property
     def lookup(self) -> dict[str, str]:
-        """Matching key of each name or alias → canonical value."""
+        """Matching key of each name or alias (assumed ones included) → canonical value."""
         out: dict[str, str] = {}
         for v in self.values:
-            for name in (v.value, v.zh, *v.aliases):
+            for name in (v.value, v.zh, *v.aliases, *v.assumed):
                 out.setdefault(self.key(name), v.value)
         return out
+
+    @cached_property
+    def assumed(self) -> dict[str, EnumValue]:
+        """Matching key of each less precise name → the value it is read as (warned about)."""
+        return {self.key(name): v for v in self.values for name in v.assumed}
 
     def value_spec(self, value: str) -> EnumValue | None:
         return next((v for v in self.values if v.value == value), None)
@@ -111,6 +120,9 @@ class ColumnSpec(_Frozen):
     enum: str | None = None
     unit_kinds: tuple[str, ...] = ()
     unit_kinds_by: str | None = None  # enum column whose value narrows unit_kinds per row
+    per_unit_of: str | None = None  # pcf_unit: the unit column whose kind the footprint must be per
+    unit_kinds_from: str | None = None  # factor_unit: the activity column whose family says what it is per
+    whole_units: bool = False  # currency: no multiples such as 万元 (the amounts are in units)
     min: float | None = None
     max: float | None = None
     default: str | float | int | bool | None = None
@@ -239,6 +251,21 @@ class Schema(_Frozen):
     def province(self, code: str) -> Province:
         return next(p for p in self.provinces if p.code == code)
 
+    @cached_property
+    def region_lookup(self) -> dict[str, str]:
+        """Region names and codes as factor regions use them: 浙江 → CN-ZJ, 华东 → CN-GRID-EAST, 中国 → CN."""
+        out: dict[str, str] = {}
+        for row in _read_csv("regions.csv"):
+            for name in (row["code"], row["zh"], row["en"], *filter(None, row["aliases"].split("|"))):
+                out.setdefault(normalize_name(name), row["code"])
+        for key, code in self.province_lookup.items():
+            out.setdefault(key, code)
+        for grid in self.grid_regions.values:
+            code = f"CN-GRID-{grid.value.upper()}"
+            for name in (code, grid.value, grid.zh, *grid.aliases):
+                out.setdefault(normalize_name(name), code)
+        return out
+
 
 def _read_csv(name: str) -> list[dict[str, str]]:
     with open(HERE / name, encoding="utf-8", newline="") as f:
@@ -299,7 +326,8 @@ def _check_consistency(schema: Schema) -> None:
         derived = {"quantity_std", "unit_std"} if t.quantity else set()
         for value, unit in t.amounts:
             groups.append(tuple(c for c in (value, unit) if c not in derived and not c.startswith("=")))
-        groups.append(tuple(filter(None, [t.energy_content, *(c.unit_kinds_by for c in t.columns)])))
+        groups.append(tuple(filter(None, [t.energy_content, *(c.unit_kinds_by for c in t.columns),
+                                          *(c.per_unit_of for c in t.columns), *(c.unit_kinds_from for c in t.columns)])))
         if t.energy_content and not t.quantity:
             raise ValueError(f"{t.name}: energy_content needs a quantity/unit pair")
         for group in groups:
