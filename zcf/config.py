@@ -46,6 +46,30 @@ class CalcConfig(_Section):
     working_days: int = Field(WORKING_DAYS, ge=0, le=366, description="commuting days per year when the table leaves them out")
 
 
+class FactorsConfig(_Section):
+    fallback_regions: list[str] = Field(
+        default_factory=list,
+        description="regions whose factors may stand in, with a warning, where ours has none (e.g. [\"EU\"])",
+    )
+
+    @field_validator("fallback_regions")
+    @classmethod
+    def _regions(cls, value: list[str]) -> list[str]:
+        """Region names normalised as the factors sheet's region column (欧盟 → EU, 浙江 → CN-ZJ)."""
+        import re
+
+        from zcf.schema import load_schema, normalize_name
+
+        lookup = load_schema().region_lookup
+        out = []
+        for name in value:
+            code = lookup.get(normalize_name(name)) or (name if re.fullmatch(r"[A-Z]{2}", name) else None)
+            if code is None:
+                raise ValueError(f"{name!r} is not a region: use a province, grid, CN, EU, GLOBAL or a country code")
+            out.append(code)
+        return out
+
+
 class Scope3Config(_Section):
     not_relevant: dict[str, str] = Field(
         default_factory=dict, description="Scope 3 category number → reason it is not relevant"
@@ -61,6 +85,7 @@ class Config(_Section):
     organization: OrganizationDefaults = Field(default_factory=OrganizationDefaults)
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     calc: CalcConfig = Field(default_factory=CalcConfig)
+    factors: FactorsConfig = Field(default_factory=FactorsConfig)
     scope3: Scope3Config = Field(default_factory=Scope3Config)
     checks: dict[str, Any] = Field(
         default_factory=dict,

@@ -21,7 +21,7 @@ from zcf.problems import Problem
 
 # Factor series published per year, where using an older year deserves a warning. Other factors
 # (materials, freight, travel ...) carry their publication year and are used as the latest edition.
-YEAR_SPECIFIC = ("electricity.", "tce.", "heat.")
+YEAR_SPECIFIC = ("electricity.", "tce.", "heat.", "fx.")
 APPROACH_ZH = {"operational_control": "运营控制权", "financial_control": "财务控制权", "equity_share": "股权比例"}
 
 
@@ -30,6 +30,7 @@ class CalcOptions:
     """Choices from zcf.toml that change the arithmetic."""
 
     working_days: int = WORKING_DAYS  # commuting days per year when the table leaves them out
+    fallback_regions: tuple[str, ...] = ()  # regions whose factors may stand in where ours has none (warned)
     not_relevant: dict[str, str] = field(default_factory=dict)  # Scope 3 category → reason
 
 
@@ -93,6 +94,21 @@ class CalcContext:
         if isinstance(grid, str):
             chain.append(f"CN-GRID-{grid.upper()}")
         country = site.get("country")
+        chain.append(country if isinstance(country, str) else self.country)
+        return chain
+
+    @cached_property
+    def suppliers(self) -> pd.DataFrame:
+        return self.table("suppliers").set_index("supplier_id", drop=False) if "suppliers" in self.tables else pd.DataFrame()
+
+    def regions_for_supplier(self, supplier_id: str) -> list[str]:
+        """Where a supplier makes what it sells, most specific first: its province, its country (else ours)."""
+        suppliers = self.suppliers
+        if supplier_id not in suppliers.index:
+            return [self.country]
+        supplier = suppliers.loc[supplier_id]
+        province, country = supplier.get("province"), supplier.get("country")
+        chain = [province] if isinstance(province, str) else []
         chain.append(country if isinstance(country, str) else self.country)
         return chain
 
@@ -170,6 +186,10 @@ class CalcContext:
     def exclude(self, table: str, rows, code: str, column: str | None = None, **params: Any) -> None:
         """Rows left out (or left out in part) of the calculation, with the reason: see :class:`Ledger`."""
         self.ledger.exclude(table, rows, code, column, **params)  # type: ignore[union-attr]
+
+    def note(self, table: str, rows, code: str, column: str | None = None, **params: Any) -> None:
+        """A warning about rows that were calculated (a weaker method, a proxy factor): see :class:`Ledger`."""
+        self.ledger.note(table, rows, code, column, **params)  # type: ignore[union-attr]
 
     def report(self, code: str, **params: Any) -> None:
         key = (code, tuple(sorted((k, str(v)) for k, v in params.items() if k != "rows")))

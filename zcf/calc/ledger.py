@@ -33,6 +33,7 @@ class _Exclusion:
     column: str | None
     params: dict[str, Any]
     index: list[np.ndarray] = field(default_factory=list)
+    note: bool = False  # a note on calculated rows (a weaker method, a proxy factor), not an exclusion
 
 
 def _labels(rows: pd.DataFrame | pd.Index | pd.Series | np.ndarray) -> np.ndarray:
@@ -58,13 +59,20 @@ class Ledger:
 
     def exclude(self, table: str, rows, code: str, column: str | None = None, **params: Any) -> None:
         """Rows of ``table`` (a frame slice or index labels) left out, or left out in part, for ``code``."""
+        self._record(table, rows, code, column, params, note=False)
+
+    def note(self, table: str, rows, code: str, column: str | None = None, **params: Any) -> None:
+        """Something a reader must know about rows that were calculated (a fallback, a proxy factor)."""
+        self._record(table, rows, code, column, params, note=True)
+
+    def _record(self, table: str, rows, code: str, column: str | None, params: dict[str, Any], note: bool) -> None:
         labels = _labels(rows)
         if not len(labels):
             return
-        key = (table, code, column, _params_key(params))
+        key = (table, code, column, _params_key(params), note)
         entry = self._exclusions.get(key)
         if entry is None:
-            entry = self._exclusions[key] = _Exclusion(table, code, column, dict(params))
+            entry = self._exclusions[key] = _Exclusion(table, code, column, dict(params), note=note)
         entry.index.append(labels)
 
     def use(self, table: str, rows) -> None:
@@ -129,11 +137,14 @@ class Ledger:
             if table in self._used:
                 used = frame.index.isin(np.concatenate(self._used[table])) & ~calculated
             excluded_any = np.zeros(len(frame), dtype=bool)
-            reasons = []
+            reasons, notes = [], []
             for entry in self._exclusions.values():
                 if entry.table != table:
                     continue
                 mask = frame.index.isin(self._rows_of(entry))
+                if entry.note:
+                    notes.append(self._reason(entry, frame, mask, calculated | used, pairs))
+                    continue
                 excluded_any |= mask
                 reasons.append(self._reason(entry, frame, mask, calculated | used, pairs))
             covered = calculated | used
@@ -150,6 +161,7 @@ class Ledger:
                                       for label in frame.index[~covered & ~excluded_any][:MAX_CELLS_LISTED]],
                 "amounts": _amounts(frame, np.ones(len(frame), dtype=bool), pairs),
                 "reasons": sorted(reasons, key=lambda r: (-r["rows"], r["code"])),
+                "notes": sorted(notes, key=lambda r: (-r["rows"], r["code"])),
             }
         return out
 

@@ -26,7 +26,7 @@ from zcf.units import FactorUnit, parse_factor_unit
 DATA = Path(__file__).parent / "data"
 LIBRARY_VERSION = "2026.11"
 COLUMNS = ("factor_id", "activity", "region", "year", "value", "unit", "gas", "gwp_basis", "source",
-           "url_or_doc", "confidence", "notes")
+           "url_or_doc", "confidence", "notes", "proxy_for")
 WORLD = ("GLOBAL", "")
 
 
@@ -45,6 +45,7 @@ class Factor:
     notes: str = ""
     gwp_basis: str | None = None
     origin: str = "library"  # "library" or "user"
+    proxy_for: str = ""  # "*": the library accepts it as a stated proxy where a region has no factor of its own
     dataset_row: int | None = field(default=None, compare=False)  # user factors: row label in the factors table
 
     @cached_property
@@ -78,6 +79,7 @@ class Factor:
             "url_or_doc": self.url_or_doc,
             "confidence": self.confidence,
             "notes": self.notes,
+            "proxy_for": self.proxy_for,
             "origin": self.origin,
         }
 
@@ -86,6 +88,7 @@ class Factor:
 class Resolution:
     factor: Factor
     year_fallback: bool = False  # the factor's year is earlier than the year asked for
+    region_fallback: bool = False  # the factor is another region's, used as a proxy
 
 
 def _optional(text: str | None) -> str | None:
@@ -114,6 +117,7 @@ def library() -> tuple[Factor, ...]:
                         url_or_doc=row.get("url_or_doc", ""),
                         confidence=row.get("confidence", ""),
                         notes=row.get("notes", ""),
+                        proxy_for=(row.get("proxy_for") or "").strip(),
                     )
                 )
     return tuple(out)
@@ -231,6 +235,18 @@ class FactorResolver:
         if found is None:
             raise FactorMissing(activity, list(regions), year)
         return found
+
+    def resolve_elsewhere(self, activity: str, year: int | None, fallback_regions: tuple[str, ...] = ()) -> Resolution | None:
+        """Another region's factor, for when the region chain has none: first one the library marks as a
+        proxy for any region (``proxy_for = "*"``), then one of ``fallback_regions`` (zcf.toml
+        ``[factors] fallback_regions``). The caller must say so (a warning)."""
+        proxies = [f for f in self.by_activity.get(activity, []) if f.proxy_for == "*"]
+        for region in [*sorted({f.region or "" for f in proxies}), *fallback_regions]:
+            allowed = proxies if region not in fallback_regions else self.by_activity.get(activity, [])
+            found = FactorResolver(factors=tuple(allowed))._resolve(activity, [region], year)
+            if found is not None:
+                return Resolution(found.factor, found.year_fallback, region_fallback=True)
+        return None
 
     def _resolve(self, activity: str, regions: list[str], year: int | None) -> Resolution | None:
         matching = [

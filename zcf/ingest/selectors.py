@@ -82,8 +82,8 @@ def to_currency(raw: pd.Series, available: set[str], whole_units: bool = False) 
     def read(text: str):
         try:
             currency = parse_currency(text)
-        except UnitError as exc:
-            return None, "unknown-currency", did_you_mean(exc.suggestions)
+        except UnitError:  # no "did you mean": a similar name is often another currency (yen, yuan)
+            return None, "unknown-currency", did_you_mean([])
         if currency.code != BASE_CURRENCY and currency.code not in available:
             return None, "no-exchange-rate", {"code": currency.code}
         if whole_units and currency.multiplier != 1:
@@ -104,7 +104,7 @@ def to_region(raw: pd.Series, lookup: dict[str, str]) -> Coerced:
             return code, None, {}
         if _COUNTRY.match(text):
             return text, None, {}
-        return None, "unknown-region", did_you_mean(suggest(text, lookup))
+        return None, "unknown-region", did_you_mean(suggest(text, lookup, n=1))
 
     values, codes, params = _per_distinct_text(raw, read)
     return Coerced(values.astype("string"), codes, params)

@@ -129,8 +129,9 @@ def cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coer
         options = suggest(str(value), lookup) if spec is None or spec.suggest else []
         params.update(did_you_mean(options))
         params["suggestion_zh"] = did_you_mean([labels[o] for o in options])["suggestion_zh"]
-        if spec is not None and not spec.suggest:
-            params.update(suggestion=spec.hint_en, suggestion_zh=spec.hint_zh)
+        if spec is not None and spec.hint_en:  # e.g. how to add a material zcf has no factor for
+            params["suggestion"] = (params["suggestion"] if spec.suggest else "") + spec.hint_en
+            params["suggestion_zh"] = (params["suggestion_zh"] if spec.suggest else "") + spec.hint_zh
         params["allowed"] = _allowed(list(labels))
         params["allowed_zh"] = "、".join(dict.fromkeys(labels.values()))
     elif code == "unknown-unit":
@@ -140,6 +141,34 @@ def cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coer
         params.update(did_you_mean([]))
         params.update(coerced.params.get(str(value).strip(), {}))
     return params
+
+
+# Problems about a value itself (not its row): the same value in many rows is one mistake, one message.
+PER_VALUE = {"unknown-value", "unknown-unit", "unknown-currency", "no-exchange-rate", "unknown-activity",
+             "unknown-region", "bad-pcf-unit", "bad-factor-unit", "currency-multiplier"}
+_CELLS_SHOWN = 5
+
+
+def _cell_problems(column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, ctx: Context, bad: np.ndarray,
+                   problem_at, mapped: MappedTable) -> list[Problem]:
+    """A problem per bad cell — or, for the codes in PER_VALUE, per distinct bad value with its other cells."""
+    problems: list[Problem] = []
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i in np.flatnonzero(bad):
+        code = coerced.codes.iat[i]
+        if code in PER_VALUE:
+            groups.setdefault((code, show_value(raw.iat[i])), []).append(int(i))
+        else:
+            problems.append(problem_at(i, code, column, **cell_problem_params(column, code, raw.iat[i], coerced, ctx)))
+    letter = mapped.letters.get(column.name, "")
+    for (code, _), rows in groups.items():
+        first, rest = rows[0], rows[1:]
+        cells = ", ".join(f"{letter}{mapped.row_numbers[i]}" for i in rest[:_CELLS_SHOWN]) + (", …" if len(rest) > _CELLS_SHOWN else "")
+        params = cell_problem_params(column, code, raw.iat[first], coerced, ctx)
+        params["more"] = f" (also in {len(rest)} more row{'s' * (len(rest) != 1)}: {cells})" if rest else ""
+        params["more_zh"] = f"（另有 {len(rest)} 行：{cells}）" if rest else ""
+        problems.append(problem_at(first, code, column, **params))
+    return problems
 
 
 def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, list[Problem]]:
@@ -175,9 +204,7 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
         coerced = coerce_column(column, raw, ctx)
         codes = coerced.codes
         bad = codes.notna().to_numpy()
-        for i in np.flatnonzero(bad):
-            code = codes.iat[i]
-            problems.append(problem_at(i, code, column, **cell_problem_params(column, code, raw.iat[i], coerced, ctx)))
+        problems.extend(_cell_problems(column, raw, coerced, ctx, bad, problem_at, mapped))
         ok_rows &= ~bad
         values = coerced.values
         missing = values.isna().to_numpy() & ~bad

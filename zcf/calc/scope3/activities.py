@@ -18,7 +18,7 @@ from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt, make_lines
 from zcf.calc.scope1 import fuel_rows
 from zcf.calc.scope2 import electricity_rows
-from zcf.calc.scope3.purchases import to_cny
+from zcf.calc.scope3.purchases import spend_lines
 
 _KIND = {"t": "mass", "m3": "volume", "MWh": "energy"}
 _CANONICAL = {"mass": "t", "volume": "m3", "energy": "MWh", "freight": "tkm", "length": "km", "count": "piece"}
@@ -121,7 +121,8 @@ def waste(ctx: CalcContext) -> list[pd.DataFrame]:
             continue
         parts.append(
             _simple(ctx, rows, table="waste", category="5", activity=activity, amount=rows["quantity_std"],
-                    unit_std="t", factor=factor, method="waste-type-specific", dq=3, what=f" {waste_type}")
+                    unit_std="t", factor=factor, method="waste-type-specific", dq=3, what=f" {waste_type}",
+                    share=ctx.site_shares(rows["site_id"]))
         )
     return parts
 
@@ -131,41 +132,39 @@ def travel(ctx: CalcContext) -> list[pd.DataFrame]:
     parts = []
     if table.empty:
         return parts
-    distance = table[table["distance_km"].notna() & (table["mode"] != "hotel_night")]
-    for mode, rows in distance.groupby("mode", sort=True):
+    hotel = (table["mode"] == "hotel_night").to_numpy()
+    by_distance = ~hotel & table["distance_km"].notna().to_numpy()
+    by_nights = hotel & table["nights"].notna().to_numpy()
+    for mode, rows in table[by_distance].groupby("mode", sort=True):
         factor = ctx.factor(f"travel.{mode}", [ctx.country], rows, "travel", "mode")
         if factor is not None:
             parts.append(
                 _simple(ctx, rows, table="travel", category="6", activity=f"travel.{mode}",
                         amount=rows["distance_km"], unit_std="km", factor=factor, method="distance-based", dq=3,
-                        what=" (passenger-km)", quantity=rows["distance_km"], unit="km")
+                        what=" (passenger-km)", quantity=rows["distance_km"], unit="km",
+                        share=ctx.site_shares(rows["site_id"]))
             )
-    nights = table[table["nights"].notna()]
+    nights = table[by_nights]
     if len(nights):
         factor = ctx.factor("travel.hotel_night", [ctx.country], nights, "travel", "mode")
         if factor is not None:
             parts.append(
                 _simple(ctx, nights, table="travel", category="6", activity="travel.hotel_night",
                         amount=nights["nights"], unit_std="night", factor=factor, method="average-data", dq=3,
-                        what="", quantity=nights["nights"], unit="night")
+                        what="", quantity=nights["nights"], unit="night", share=ctx.site_shares(nights["site_id"]))
             )
-    spend = table[table["distance_km"].isna() & table["nights"].isna() & table["spend"].notna()]
-    for currency, rows in spend.groupby(spend["currency"].fillna("CNY").str.upper(), sort=True):
-        factor = ctx.factor("spend.travel", [ctx.country], rows, "travel", "spend")
-        cny = to_cny(ctx, rows["spend"], currency)
-        if factor is None or cny is None:
-            continue
-        per_cny = factor.per_canonical("t")
-        gas_t = cny * per_cny
-        parts.append(
-            make_lines(
-                rows, table="travel", scope="3", category="6", activity="spend.travel", quantity_std=cny,
-                unit_std="CNY", quantity=rows["spend"], unit=currency, factor=factor, factor_value=per_cny,
-                factor_unit="tCO2e/CNY", gas="CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=1.0,
-                method="spend-based", data_quality=4,
-                calculation=[f"{fmt(c)} CNY × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2e" for c, t in zip(cny, gas_t)],
-            )
-        )
+    # A hotel row needs nights and a journey needs distance; a row with neither is calculated from its spend.
+    misfit = ~by_distance & ~by_nights & table["spend"].isna().to_numpy()
+    for hotel_row, rows in table[misfit].groupby(hotel[misfit]):
+        ctx.exclude("travel", rows, "travel-without-amount", "nights" if hotel_row else "distance_km",
+                    needs="nights" if hotel_row else "distance_km")
+    spend = table[~by_distance & ~by_nights & table["spend"].notna().to_numpy()]
+    currency = spend["currency"].astype(object).where(spend["currency"].notna(), ctx.organization.get("currency") or "CNY")
+    for currency_text, rows in spend.groupby(currency, sort=True):
+        line = spend_lines(ctx, rows, "spend.travel", [ctx.country], str(currency_text), ctx.site_shares(rows["site_id"]),
+                           "travel", "spend", category="6", data_quality=4)
+        if line is not None:
+            parts.append(line)
     return parts
 
 

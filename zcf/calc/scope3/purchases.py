@@ -1,16 +1,20 @@
 """Scope 3 categories 1 (purchased goods and services) and 2 (capital goods).
 
-Each purchase row takes the best method its data allows, in the GHG Protocol
-Scope 3 hierarchy, and records it with a data-quality score (1 best – 5 worst):
+Each purchase row takes the best method its data allows, in the GHG Protocol Scope 3
+hierarchy, and records it with a data-quality score (1 best – 5 worst):
 
-1. supplier-specific: quantity × the supplier's product carbon footprint
-   (score 1 when third-party verified, else 2);
-2. average-data: quantity × ``material.<material>`` (score 3);
-3. spend-based: spend (converted to CNY with ``fx.<currency>``) ×
-   ``spend.<sector>`` (score 4), or ``spend.average_manufacturing`` when no sector
-   is given (score 5).
+1. supplier-specific: quantity × the supplier's product carbon footprint per unit, or the
+   footprint given as the row's total (score 1 when third-party verified, else 2);
+2. average-data: quantity × ``material.<material>`` for the supplier's region chain (province,
+   country, GLOBAL) — score 3; where only another region has a factor, one the library marks as a
+   proxy (or one of zcf.toml ``[factors] fallback_regions``) is used with a warning — score 4;
+3. spend-based: spend converted to CNY (:mod:`zcf.calc.money`) × ``spend.<sector>`` as tCO2e per
+   CNY (score 4), or ``spend.average_manufacturing`` when no sector is given (score 5).
 
-A row whose data fits no method is reported (``no-method``) and left out.
+A row that asked for a better method than it got (a material without a factor for its region, a
+material factor per kWh for a quantity in pieces, a material without a quantity) is calculated
+with the next method and named in a warning (``method-fallback``); a row no method fits is excluded
+with the reason (``no-method``). Emissions carry the boundary share of the row's site.
 """
 
 from __future__ import annotations
@@ -18,113 +22,208 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from zcf.calc import money
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt, make_lines
-from zcf.units import UnitError, parse_factor_unit
+from zcf.ingest.selectors import pcf_unit_kind
+from zcf.units import parse_currency, parse_emissions_total, parse_factor_unit
 
 KIND_UNIT = {"t": "mass", "m3": "volume", "MWh": "energy", "piece": "count"}
 FALLBACK_SECTOR = "average_manufacturing"
+METHOD_ZH = {"average-data": "平均数据法", "spend-based": "支出法"}
+
+
+class _Fallbacks:
+    """Why rows did not get the method their data asked for: (code params) per row, first reason kept."""
+
+    def __init__(self) -> None:
+        self.reasons: dict[object, tuple] = {}
+
+    def add(self, index, why: str, why_zh: str) -> None:
+        for label in index:
+            self.reasons.setdefault(label, (why, why_zh))
+
+    def report(self, ctx: CalcContext, calculated: pd.Index, method: str) -> None:
+        """A warning for the rows of ``calculated`` that had a reason, grouped by reason."""
+        by_reason: dict[tuple, list] = {}
+        for label in calculated:
+            if label in self.reasons:
+                by_reason.setdefault(self.reasons.pop(label), []).append(label)
+        for (why, why_zh), labels in by_reason.items():
+            ctx.note("purchases", labels, "method-fallback", "material", why=why, why_zh=why_zh, method=method,
+                     method_zh=METHOD_ZH.get(method, method))
 
 
 def purchases(ctx: CalcContext) -> list[pd.DataFrame]:
     table = ctx.table("purchases")
     if table.empty:
         return []
-    parts: list[pd.DataFrame] = []
-    done = np.zeros(len(table), dtype=bool)
-    kinds = table["unit_std"].map(KIND_UNIT)
-
-    # 1. supplier-specific product footprints
-    has_pcf = (table["supplier_pcf"].notna() & table["pcf_unit"].notna() & table["quantity_std"].notna()).to_numpy()
-    for (pcf_unit, kind), index in table[has_pcf].assign(kind=kinds).groupby(["pcf_unit", "kind"]).groups.items():
-        rows = table.loc[index]
-        try:
-            unit = parse_factor_unit(pcf_unit)
-        except UnitError:
-            continue
-        if unit.denominator_kind != kind:
-            continue  # e.g. a PCF per piece for a purchase in tonnes: try the next method
-        per_canonical = unit.per_canonical("t")
-        pcf_t = rows["supplier_pcf"] * per_canonical
-        gas_t = rows["quantity_std"] * pcf_t
-        verified = rows["pcf_verified"].fillna(False).astype(bool)
-        parts.append(
-            make_lines(
-                rows, table="purchases", scope="3", category=_category(rows), activity="purchase.supplier_pcf",
-                quantity_std=rows["quantity_std"], unit_std=rows["unit_std"].iloc[0], factor=None,
-                factor_id=rows["pcf_reference"].fillna("supplier PCF").astype(str).radd("pcf:"),
-                factor_source=rows["supplier_id"].astype(str).radd("supplier ") + " " + rows["pcf_reference"].fillna(""),
-                factor_value=pcf_t, factor_unit=f"tCO2e/{rows['unit_std'].iloc[0]}", gas="CO2e", gas_t=gas_t, gwp=1.0,
-                gwp_basis=ctx.gwp_basis, share=1.0, method="supplier-specific",
-                data_quality=np.where(verified, 1, 2),
-                calculation=[f"{fmt(q)} {u} × {fmt(p)} {pu} = {fmt(t)} tCO2e" for q, u, p, pu, t in
-                             zip(rows["quantity"], rows["unit"], rows["supplier_pcf"], rows["pcf_unit"], gas_t)],
-            )
-        )
-        done[table.index.get_indexer(index)] = True
-
-    # 2. average data: quantity × material factor
-    has_material = ~done & (table["material"].notna() & table["quantity_std"].notna()).to_numpy()
-    for (material, kind), index in table[has_material].assign(kind=kinds).groupby(["material", "kind"]).groups.items():
-        rows = table.loc[index]
-        factor = ctx.resolver.resolve(f"material.{material}", [ctx.country], ctx.year)
-        if factor is None or factor.factor.denominator_kind != kind:
-            continue
-        factor = ctx.factor(f"material.{material}", [ctx.country])
-        per_canonical = factor.per_canonical("t")
-        gas_t = rows["quantity_std"] * per_canonical
-        parts.append(
-            make_lines(
-                rows, table="purchases", scope="3", category=_category(rows), activity=f"material.{material}",
-                quantity_std=rows["quantity_std"], unit_std=rows["unit_std"].iloc[0], factor=factor,
-                factor_value=per_canonical, factor_unit=f"tCO2e/{rows['unit_std'].iloc[0]}", gas=factor.gas or "CO2e",
-                gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=1.0, method="average-data", data_quality=3,
-                calculation=[f"{fmt(q)} {u} × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2e"
-                             for q, u, t in zip(rows["quantity"], rows["unit"], gas_t)],
-            )
-        )
-        done[table.index.get_indexer(index)] = True
-
-    # 3. spend-based: spend in CNY × sector factor
-    has_spend = ~done & table["spend"].notna().to_numpy()
-    spend_rows = table[has_spend]
-    if len(spend_rows):
-        currency = spend_rows["currency"].fillna(ctx.organization.get("currency") or "CNY").str.upper()
-        sector = spend_rows["sector"].fillna(FALLBACK_SECTOR)
-        keys = pd.DataFrame({"sector": sector, "currency": currency}, index=spend_rows.index)
-        for (sector_name, cur), index in keys.groupby(["sector", "currency"]).groups.items():
-            rows = spend_rows.loc[index]
-            cny = to_cny(ctx, rows["spend"], cur)
-            factor = ctx.factor(f"spend.{sector_name}", [ctx.country], len(rows))
-            if cny is None or factor is None:
-                continue
-            per_cny = factor.per_canonical("t")  # tCO2e per CNY
-            gas_t = cny * per_cny
-            parts.append(
-                make_lines(
-                    rows, table="purchases", scope="3", category=_category(rows), activity=f"spend.{sector_name}",
-                    quantity_std=cny, unit_std="CNY", quantity=rows["spend"], unit=cur, factor=factor,
-                    factor_value=per_cny, factor_unit="tCO2e/CNY", gas="CO2e", gas_t=gas_t, gwp=1.0,
-                    gwp_basis=ctx.gwp_basis, share=1.0, method="spend-based",
-                    data_quality=5 if sector_name == FALLBACK_SECTOR else 4,
-                    calculation=[f"{fmt(s)} {cur} → {fmt(c)} CNY × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2e"
-                                 for s, c, t in zip(rows["spend"], cny, gas_t)],
-                )
-            )
-            done[table.index.get_indexer(index)] = True
-
-    for _, row in table[~done].iterrows():
-        reason = "no quantity with a matching material factor or PCF unit, and no spend"
-        ctx.report("no-method", item=row["item_id"], supplier=row["supplier_id"], reason=reason)
+    share = ctx.site_shares(table["site_id"]) if "site_id" in table else pd.Series(1.0, index=table.index)
+    done = pd.Series(False, index=table.index)
+    fallbacks = _Fallbacks()
+    parts = _supplier_specific(ctx, table, share, done)
+    parts += _average_data(ctx, table, share, done, fallbacks)
+    parts += _spend_based(ctx, table, share, done, fallbacks)
+    left = table[~done.to_numpy()]
+    for (why, why_zh), labels in _group_reasons(left.index, fallbacks).items():
+        ctx.exclude("purchases", labels, "no-method", "material", reason=why, reason_zh=why_zh)
     return parts
 
 
-def to_cny(ctx: CalcContext, amounts: pd.Series, currency: str) -> pd.Series | None:
-    """Amounts in CNY, through ``fx.<currency>`` (CNY per unit of the currency)."""
-    if currency in ("CNY", "RMB"):
-        return amounts.astype("float64")
-    rate = ctx.factor(f"fx.{currency}", [ctx.country], len(amounts))
-    return None if rate is None else amounts.astype("float64") * rate.value
+def _group_reasons(index: pd.Index, fallbacks: _Fallbacks) -> dict[tuple, list]:
+    out: dict[tuple, list] = {}
+    default = ("no quantity with a material factor or a supplier footprint, and no spend",
+               "既无可匹配材料因子或供应商碳足迹的数量，也无采购金额")
+    for label in index:
+        out.setdefault(fallbacks.reasons.get(label, default), []).append(label)
+    return out
+
+
+def _supplier_specific(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done: pd.Series) -> list[pd.DataFrame]:
+    has_pcf = (table["supplier_pcf"].notna() & table["pcf_unit"].notna()).to_numpy()
+    parts: list[pd.DataFrame] = []
+    for pcf_unit, rows in table[has_pcf].groupby("pcf_unit", sort=True):
+        kind = pcf_unit_kind(pcf_unit)
+        verified = rows["pcf_verified"].fillna(False).astype(bool)
+        source = rows["supplier_id"].astype(str).radd("supplier ") + " " + rows["pcf_reference"].fillna("")
+        factor_id = rows["pcf_reference"].fillna("supplier PCF").astype(str).radd("pcf:")
+        if kind == "total":
+            _, t_per_unit = parse_emissions_total(pcf_unit)
+            gas_t = rows["supplier_pcf"] * t_per_unit
+            parts.append(make_lines(
+                rows, table="purchases", scope="3", category=_category(rows), activity="purchase.supplier_pcf",
+                quantity=rows["supplier_pcf"], unit=pcf_unit, quantity_std=pd.Series(1.0, index=rows.index),
+                unit_std="row", factor=None, factor_id=factor_id, factor_source=source, factor_value=gas_t,
+                factor_unit="tCO2e/row", gas="CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
+                share=share[rows.index], method="supplier-specific", data_quality=np.where(verified, 1, 2),
+                calculation=[f"supplier footprint of the row {fmt(p)} {pcf_unit} = {fmt(t)} tCO2e"
+                             for p, t in zip(rows["supplier_pcf"], gas_t)],
+            ))
+            done[rows.index] = True
+            continue
+        rows = rows[(rows["unit_std"].map(KIND_UNIT) == kind).to_numpy() & rows["quantity_std"].notna().to_numpy()]
+        if rows.empty:  # ingest refuses these; kept so that nothing is ever silently lost
+            continue
+        for unit_std, group in rows.groupby("unit_std", sort=True):
+            pcf_t = group["supplier_pcf"] * parse_factor_unit(pcf_unit).per_canonical("t")
+            gas_t = group["quantity_std"] * pcf_t
+            parts.append(make_lines(
+                group, table="purchases", scope="3", category=_category(group), activity="purchase.supplier_pcf",
+                quantity_std=group["quantity_std"], unit_std=unit_std, factor=None, factor_id=factor_id[group.index],
+                factor_source=source[group.index], factor_value=pcf_t, factor_unit=f"tCO2e/{unit_std}", gas="CO2e",
+                gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share[group.index], method="supplier-specific",
+                data_quality=np.where(verified[group.index], 1, 2),
+                calculation=[f"{fmt(q)} {u} × {fmt(p)} {pcf_unit} = {fmt(t)} tCO2e" for q, u, p, t in
+                             zip(group["quantity"], group["unit"], group["supplier_pcf"], gas_t)],
+            ))
+            done[group.index] = True
+    return parts
+
+
+def _average_data(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done: pd.Series,
+                  fallbacks: _Fallbacks) -> list[pd.DataFrame]:
+    parts: list[pd.DataFrame] = []
+    wanted = ~done.to_numpy() & table["material"].notna().to_numpy()
+    no_quantity = wanted & table["quantity_std"].isna().to_numpy()
+    for material, rows in table[no_quantity].groupby("material", sort=True):
+        fallbacks.add(rows.index, f"material {material} is given but no quantity",
+                      f"填写了材料 {material} 但没有数量")
+    candidates = table[wanted & ~no_quantity]
+    regions = candidates["supplier_id"].map(lambda s: tuple(ctx.regions_for_supplier(s)))
+    keys = pd.DataFrame({"material": candidates["material"], "kind": candidates["unit_std"].map(KIND_UNIT),
+                         "regions": regions, "unit_std": candidates["unit_std"]}, index=candidates.index)
+    for (material, kind, chain, unit_std), index in keys.groupby(list(keys.columns), sort=True).groups.items():
+        rows = candidates.loc[index]
+        activity = f"material.{material}"
+        found = ctx.resolver.resolve(activity, list(chain), ctx.year)
+        proxy = found is None
+        if proxy:
+            found = ctx.resolver.resolve_elsewhere(activity, ctx.year, ctx.options.fallback_regions)
+        if found is None:
+            fallbacks.add(rows.index, f"{activity} has no factor for {', '.join(chain)}",
+                          f"{activity} 没有适用于 {'、'.join(chain)} 的因子")
+            continue
+        factor = found.factor
+        if factor.denominator_kind != kind:
+            fallbacks.add(rows.index, f"{activity} is per {factor.denominator_kind} ({factor.unit}) but the quantity "
+                          f"is in {rows['unit'].iloc[0]} ({kind})",
+                          f"{activity} 按{factor.denominator_kind}计（{factor.unit}），但数量单位为 {rows['unit'].iloc[0]}")
+            continue
+        if proxy:
+            ctx.note("purchases", rows, "material-factor-proxy", "material", activity=activity,
+                     where=chain[-1], factor_id=factor.factor_id, factor_region=factor.region or "–")
+        ctx.use(factor)
+        per_canonical = factor.per_canonical("t")
+        gas_t = rows["quantity_std"] * per_canonical
+        parts.append(make_lines(
+            rows, table="purchases", scope="3", category=_category(rows), activity=activity,
+            quantity_std=rows["quantity_std"], unit_std=unit_std, factor=factor, factor_value=per_canonical,
+            factor_unit=f"tCO2e/{unit_std}", gas=factor.gas or "CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
+            share=share[rows.index], method="average-data", data_quality=4 if proxy else 3,
+            calculation=[f"{fmt(q)} {u} × {fmt(factor.value)} {factor.unit}"
+                         f"{f' ({factor.region} proxy)' if proxy else ''} = {fmt(t)} tCO2e"
+                         for q, u, t in zip(rows["quantity"], rows["unit"], gas_t)],
+        ))
+        done[rows.index] = True
+    fallbacks.report(ctx, table.index[done.to_numpy()], "average-data")
+    return parts
+
+
+def _spend_based(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done: pd.Series,
+                 fallbacks: _Fallbacks) -> list[pd.DataFrame]:
+    parts: list[pd.DataFrame] = []
+    rows_with_spend = table[~done.to_numpy() & table["spend"].notna().to_numpy()]
+    if rows_with_spend.empty:
+        return parts
+    default_currency = str(ctx.organization.get("currency") or money.BASE_CURRENCY)
+    currency = rows_with_spend["currency"].astype(object).where(rows_with_spend["currency"].notna(), default_currency)
+    keys = pd.DataFrame({"sector": rows_with_spend["sector"].fillna(FALLBACK_SECTOR), "currency": currency,
+                         "regions": rows_with_spend["supplier_id"].map(lambda s: tuple(ctx.regions_for_supplier(s)))},
+                        index=rows_with_spend.index)
+    for (sector, currency_text, chain), index in keys.groupby(list(keys.columns), sort=True).groups.items():
+        rows = rows_with_spend.loc[index]
+        line = spend_lines(ctx, rows, f"spend.{sector}", list(chain), str(currency_text), share[rows.index],
+                           "purchases", "sector", category=_category(rows),
+                           data_quality=5 if sector == FALLBACK_SECTOR else 4)
+        if line is not None:
+            parts.append(line)
+            done[rows.index] = True
+    fallbacks.report(ctx, rows_with_spend.index[done[rows_with_spend.index].to_numpy()], "spend-based")
+    return parts
+
+
+def spend_lines(ctx: CalcContext, rows: pd.DataFrame, activity: str, regions: list[str], currency_text: str,
+                share, table: str, column: str, category, data_quality) -> pd.DataFrame | None:
+    """Lines for spend × a spend factor: the spend to CNY and the factor to per CNY through ``fx.*``."""
+    factor = ctx.factor(activity, regions, rows, table, column)
+    if factor is None:
+        return None
+    currency = parse_currency(currency_text)
+    rate = money.rate(ctx, currency.code, rows, table, "currency")
+    spend_factor = money.per_cny(ctx, factor, rows, table, column)
+    if rate is None or spend_factor is None:
+        return None
+    for used in (*spend_factor.factors, *((rate.factor,) if rate.factor else ())):
+        ctx.use(used)
+    cny = rows["spend"].astype("float64") * currency.multiplier * rate.cny_per_unit
+    gas_t = cny * spend_factor.t_per_cny
+    factor_ids = tuple(dict.fromkeys((*spend_factor.factors, *((rate.factor,) if rate.factor else ()))))
+    to_cny = "" if (currency.code, currency.multiplier) == (money.BASE_CURRENCY, 1.0) else " → {cny} CNY"
+    return make_lines(
+        rows, table=table, scope="3", category=category, activity=activity, quantity_std=cny, unit_std="CNY",
+        quantity=rows["spend"], unit=currency_text, factor=factor, factor_id="+".join(f.factor_id for f in factor_ids),
+        factor_value=spend_factor.t_per_cny, factor_unit="tCO2e/CNY", gas="CO2e", gas_t=gas_t, gwp=1.0,
+        gwp_basis=ctx.gwp_basis, share=share, method="spend-based", data_quality=data_quality,
+        calculation=[f"{fmt(s)} {currency_text}{to_cny.format(cny=fmt(c))} × {fmt(factor.value)} {factor.unit}"
+                     f"{_factor_in_cny(spend_factor)} = {fmt(t)} tCO2e" for s, c, t in zip(rows["spend"], cny, gas_t)],
+    )
+
+
+def _factor_in_cny(spend_factor: money.SpendFactor) -> str:
+    """`` (= 0.052 kgCO2e/CNY)`` when the factor was per another currency, else nothing."""
+    if len(spend_factor.factors) == 1 and spend_factor.factors[0].parsed_unit.denominator_currency.multiplier == 1:  # type: ignore[union-attr]
+        return ""
+    return f" (= {fmt(spend_factor.t_per_cny * 1000)} kgCO2e/CNY)"
 
 
 def _category(rows: pd.DataFrame) -> pd.Series:
