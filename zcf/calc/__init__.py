@@ -120,7 +120,20 @@ def _account_user_factors(ctx: CalcContext, user: list) -> None:
             ctx.ledger.use("factors", [factor.dataset_row])
         else:
             ctx.exclude("factors", [factor.dataset_row], "user-factor-unused", "activity", activity=factor.activity,
-                        region=factor.region or "–", year=factor.year or "–")
+                        region=factor.region or "–", year=factor.year or "–", **_did_you_mean_activity(factor.activity))
+
+
+def _did_you_mean_activity(activity: str) -> dict[str, str]:
+    """A library id close to a user's new one (material.steal → material.steel), for the message."""
+    import difflib
+
+    from zcf.factors import library
+    from zcf.problems import did_you_mean
+
+    known = sorted({f.activity for f in library()})
+    if activity in known:
+        return did_you_mean([])
+    return did_you_mean(difflib.get_close_matches(activity, known, n=1, cutoff=0.8))
 
 
 def write_outputs(report: CalcReport, out: Path) -> None:

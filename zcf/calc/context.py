@@ -44,6 +44,7 @@ class CalcContext:
     used: dict[str, Factor] = field(default_factory=dict)
     ledger: Ledger | None = None
     memo: list[dict[str, Any]] = field(default_factory=list)  # emissions reported outside the scopes
+    purchase_spend_cny: pd.Series | None = None  # each purchase row's spend in CNY (coverage shares)
     _reported: set = field(default_factory=set)
 
     def __post_init__(self) -> None:

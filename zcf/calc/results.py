@@ -130,7 +130,9 @@ def by_gas(sums: LineSums) -> dict[str, dict]:
     return out
 
 
-def data_quality(lines: pd.DataFrame, purchases: pd.DataFrame) -> dict[str, Any]:
+def data_quality(lines: pd.DataFrame, purchases: pd.DataFrame, spend_cny: pd.Series | None = None) -> dict[str, Any]:
+    """Emission-weighted Scope 3 score, category 1 by method, and the share of category 1 spend
+    (in CNY, whatever currency it was stated in) that comes with a supplier footprint."""
     s3 = select(lines, "3")
     cat1 = s3[s3["category"] == "1"]
     weighted = None
@@ -143,11 +145,11 @@ def data_quality(lines: pd.DataFrame, purchases: pd.DataFrame) -> dict[str, Any]
         value = total(rows)
         methods[method] = {"tco2e": value, "share": value / cat1_total if cat1_total else None, "lines": int(len(rows))}
     spend_share = None
-    if not purchases.empty and purchases["spend"].notna().any():
-        spend = purchases[purchases["category"] == "1"]["spend"].fillna(0)
-        with_pcf = purchases[(purchases["category"] == "1") & purchases["supplier_pcf"].notna()]["spend"].fillna(0)
-        spend_total = math.fsum(spend.tolist())
-        spend_share = math.fsum(with_pcf.tolist()) / spend_total if spend_total else None
+    if not purchases.empty and spend_cny is not None and spend_cny.notna().any():
+        cat1 = (purchases["category"] == "1").to_numpy()
+        with_pcf = cat1 & purchases["supplier_pcf"].notna().to_numpy()
+        spend_total = math.fsum(spend_cny[cat1].dropna().tolist())
+        spend_share = math.fsum(spend_cny[with_pcf].dropna().tolist()) / spend_total if spend_total else None
     return {
         "scope3_weighted_score": weighted,
         "score_scale": "1 (supplier-specific, verified) to 5 (spend-based, generic)",
@@ -213,7 +215,7 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
         "intensity": intensity(ctx, tot, vehicles, sites),
         "products": products,
         "scope3_status": scope3_status,
-        "data_quality": data_quality(lines, ctx.table("purchases")),
+        "data_quality": data_quality(lines, ctx.table("purchases"), ctx.purchase_spend_cny),
         "inputs": inputs,
         "factors_used": [f.to_dict() for _, f in sorted(ctx.used.items())],
         "lines": {"count": int(len(lines)), "file": "lines.csv", "co2e_t_sum": total(lines)},

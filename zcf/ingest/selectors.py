@@ -220,11 +220,11 @@ def assumed_value_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFram
         enum = ctx.schema.enums[column.enum]  # type: ignore[index]
         if not enum.assumed:
             continue
-        raw = to_text(data[column.name]).values
-        keys = raw.map(lambda v: enum.key(v) if isinstance(v, str) else None)
-        hit = keys.isin(list(enum.assumed)).to_numpy()
-        for key in pd.unique(keys[hit]):
-            rows = np.flatnonzero(hit & (keys == key).to_numpy())
+        raw = to_text(data[column.name]).values.astype(object)
+        keys = np.array([enum.key(v) if isinstance(v, str) else "" for v in raw], dtype=object)
+        hit = np.isin(keys, list(enum.assumed))
+        for key in dict.fromkeys(keys[hit]):
+            rows = np.flatnonzero(keys == key)
             value = enum.assumed[key]
             more = len(rows) - 1
             problems.append(problem_at(int(rows[0]), "assumed-value", column, column=column.name, column_zh=column.zh,

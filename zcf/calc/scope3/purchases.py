@@ -67,7 +67,22 @@ def purchases(ctx: CalcContext) -> list[pd.DataFrame]:
     left = table[~done.to_numpy()]
     for (why, why_zh), labels in _group_reasons(left.index, fallbacks).items():
         ctx.exclude("purchases", labels, "no-method", "material", reason=why, reason_zh=why_zh)
+    ctx.purchase_spend_cny = spend_in_cny(ctx, table)
     return parts
+
+
+def spend_in_cny(ctx: CalcContext, table: pd.DataFrame) -> pd.Series:
+    """Each purchase row's spend in CNY (NaN without spend or rate), for coverage shares."""
+    out = pd.Series(np.nan, index=table.index, dtype="float64")
+    with_spend = table[table["spend"].notna()]
+    default_currency = str(ctx.organization.get("currency") or money.BASE_CURRENCY)
+    currency = with_spend["currency"].astype(object).where(with_spend["currency"].notna(), default_currency)
+    for currency_text, rows in with_spend.groupby(currency, sort=True):
+        parsed = parse_currency(str(currency_text))
+        rate = money.rate(ctx, parsed.code)
+        if rate is not None:
+            out[rows.index] = rows["spend"].astype("float64") * parsed.multiplier * rate.cny_per_unit
+    return out
 
 
 def _group_reasons(index: pd.Index, fallbacks: _Fallbacks) -> dict[tuple, list]:
