@@ -77,7 +77,7 @@ def test_english_pdf(sample):
 def test_excel_values_equal_results(sample):
     out, results = sample
     workbook = load_workbook(out / "report.xlsx", read_only=True)
-    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "供应商", "排放因子", "明细", "检查", "输入文件"]
+    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "供应商", "排放因子", "明细", "数据核对", "检查", "输入文件"]
     summary = list(workbook["摘要"].iter_rows(min_row=2, max_row=5, values_only=True))
     # Excel keeps 15–16 significant digits: equal to results.json at that precision
     expected = [results["totals"][k] for k in ("scope1", "scope2_location", "scope2_market", "scope3")]
@@ -89,6 +89,17 @@ def test_excel_values_equal_results(sample):
     assert math.fsum(r[co2e] for r in rows) == pytest.approx(results["lines"]["co2e_t_sum"], rel=1e-14)
     english = load_workbook(out / "en" / "report.xlsx", read_only=True)
     assert english.sheetnames[:3] == ["Summary", "Scope1", "Scope2"]
+    reconciliation = {row[0]: row[1:7] for row in workbook["数据核对"].iter_rows(min_row=2, values_only=True) if row[1]}
+    purchases = results["reconciliation"]["purchases"]
+    assert reconciliation["采购"] == (purchases["rows"], purchases["calculated"], purchases["used"],
+                                     purchases["excluded"], purchases["partial"], purchases["unaccounted"])
+
+
+def test_pdf_shows_the_reconciliation(sample):
+    out, results = sample
+    text = pdf_text(out / "report.pdf")
+    assert "输入数据行核对" in text
+    assert "MAT_PLASTIC_PP_EU" in text.split("输入数据行核对", 1)[1]  # the proxy note on the plastics rows
 
 
 def test_charts_are_saved_for_slides(sample):

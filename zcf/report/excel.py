@@ -166,6 +166,10 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
     _sheet(workbook, t["sheet_lines"], header, lines.astype(object).where(lines.notna(), None).values.tolist())
 
     checks = model.check_rows()
+    _sheet(workbook, t["sheet_reconciliation"],
+           [t["table"], t["rows_read"], t["rows_calculated"], t["rows_used"], t["rows_excluded"], t["rows_partial"],
+            t["rows_unaccounted"], "code", t["rows_n"], t["amounts"], t["reason"], "cells"],
+           _reconciliation_rows(model), [18, 8, 10, 8, 10, 8, 10, 26, 8, 24, 80, 60])
     _sheet(workbook, t["sheet_checks"], [t["rule"], t["status"], t["measured"], t["threshold"], t["message"]],
            [[c["rule"], c["status"], c["measured"], c["threshold"], c["message"]] for c in checks]
            or [[t["no_checks"], "", "", "", ""]], [18, 14, 16, 16, 80])
@@ -175,6 +179,20 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
     import datetime as dt
 
     write_bytes_atomic(path, _save(workbook, moment or dt.datetime.now(tz=dt.timezone.utc)))
+
+
+def _reconciliation_rows(model: ReportModel) -> list[list[Any]]:
+    """A row per table (counts), then a row per reason under it (code, rows, amounts, message, cells)."""
+    reasons = model.reconciliation_reasons()
+    out: list[list[Any]] = []
+    titles = {row["table_id"]: row["table"] for row in model.reconciliation_rows()}
+    for table, entry in model.results.get("reconciliation", {}).items():
+        out.append([titles[table], entry["rows"], entry["calculated"], entry["used"], entry["excluded"], entry["partial"],
+                    entry["unaccounted"], None, None, None, None, None])
+        for reason in (r for r in reasons if r["table"] == titles[table]):
+            out.append([titles[table], None, None, None, None, None, None, reason["code"], reason["rows"], reason["amounts"],
+                        reason["message"], reason["cells"]])
+    return out
 
 
 def _supplier_rows(model: ReportModel) -> list[list[Any]]:

@@ -53,6 +53,11 @@ def fmt_t(value: float | None, decimals: int = 1) -> str:
     return f"{value:,.{decimals}f}"
 
 
+def fmt_amount(value: float) -> str:
+    """A quantity for reading: thousands separated, six significant digits below a million."""
+    return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:,.6g}"
+
+
 def fmt_pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
@@ -159,6 +164,35 @@ class ReportModel:
              "lines": str(v["lines"])}
             for method, v in self.results["data_quality"]["cat1_by_method"].items()
         ]
+
+    def reconciliation_rows(self) -> list[dict[str, Any]]:
+        """Per input table: rows read, calculated, used, excluded and calculated in part (numbers)."""
+        from zcf.schema import load_schema
+
+        schema = load_schema()
+        out = []
+        for table, entry in self.results.get("reconciliation", {}).items():
+            title = schema.tables[table].zh if self.lang == "zh" and table in schema.tables else table
+            out.append({"table": title, "table_id": table, **{k: entry[k] for k in ("rows", "calculated", "used", "excluded", "partial",
+                                                                  "unaccounted")}})
+        return out
+
+    def reconciliation_reasons(self) -> list[dict[str, Any]]:
+        """Each reason rows were left out (or warned about): table, message, rows, the amounts behind them."""
+        from zcf.schema import load_schema
+
+        tables = load_schema().tables
+        key = "message_zh" if self.lang == "zh" else "message"
+        out = []
+        for table, entry in self.results.get("reconciliation", {}).items():
+            title = tables[table].zh if self.lang == "zh" and table in tables else table
+            for kind, reasons in (("excluded", entry.get("reasons", [])), ("note", entry.get("notes", []))):
+                for reason in reasons:
+                    amounts = "; ".join(f"{fmt_amount(v)} {u}" for u, v in reason.get("amounts", {}).items())
+                    out.append({"table": title, "kind": kind, "code": reason["code"], "severity": reason["severity"],
+                                "rows": reason["rows"], "amounts": amounts, "message": reason.get(key) or reason["message"],
+                                "cells": ", ".join(reason.get("cells", [])[:10])})
+        return out
 
     def problem_rows(self) -> list[dict[str, str]]:
         key = "message_zh" if self.lang == "zh" else "message"

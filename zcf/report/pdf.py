@@ -53,6 +53,8 @@ def render_html(model: ReportModel, created: str | None) -> str:
         factor_rows=model.factor_rows(),
         cat1_rows=model.cat1_rows(),
         problem_rows=model.problem_rows(),
+        reconciliation_rows=model.reconciliation_rows(),
+        reconciliation_reasons=model.reconciliation_reasons(),
         check_rows=model.check_rows(),
         product_rows=model.product_rows(),
         batch_rows=model.batch_rows(),
