@@ -17,6 +17,7 @@ import pandas as pd
 
 from zcf.factors import FactorResolver, energy_content
 from zcf.ingest import coerce
+from zcf.ingest.conditions import condition_problems
 from zcf.ingest.mapping import MappedTable
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import ColumnSpec, Schema, TableSpec
@@ -187,6 +188,7 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
     problems.extend(_unit_kind_problems(spec, out, data, ctx, problem_at))
     present = {c: ~coerce.blank_mask(data[c]) for c in data.columns}
     problems.extend(_row_rule_problems(spec, present, len(out), problem_at))
+    problems.extend(condition_problems(spec, out, present, data, ctx.schema, problem_at))
     problems.extend(_year_problems(spec, out, data, ctx, problem_at))
     if spec.quantity:
         _normalise_quantity(spec, out)
