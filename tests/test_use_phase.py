@@ -179,3 +179,21 @@ def test_calc_excludes_what_it_cannot_calculate_even_past_ingest(tmp_path):
     assert any("fuel consumption (L/100km) is empty" in m for m in messages)
     assert any("lifetime_km is empty" in m for m in messages)
     assert reconciliation["unaccounted"] == 0
+
+
+@pytest.mark.parametrize(
+    "condition, message",
+    [
+        ({"when": {"powertrain": ["bev"]}, "required": ["mileage"]}, "unknown columns"),
+        ({"when": {"lifetime_km": ["1"]}}, "only enum columns"),
+        ({"when": {"powertrain": ["fcev"]}}, "not values of enum"),
+        ({"when": {"powertrain": ["bev"]}, "allowed": {"consumption_unit": ["kg/100km"]}}, "not values of enum"),
+    ],
+)
+def test_conditions_are_checked_when_the_schema_loads(condition, message):
+    from zcf.schema import ConditionSpec, _check_condition, load_schema
+
+    schema = load_schema()
+    bad = ConditionSpec(**condition, because_en="x", because_zh="x")
+    with pytest.raises(ValueError, match=message):
+        _check_condition(schema, schema.table("sold_products"), bad)
