@@ -18,7 +18,7 @@ import pandas as pd
 from zcf.factors import FactorResolver, energy_content
 from zcf.ingest import coerce
 from zcf.ingest.mapping import MappedTable
-from zcf.ingest.conditions import condition_problems  # after mapping: keeps this line apart from the coerce import
+from zcf.ingest.conditions import condition_problems
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import ColumnSpec, Schema, TableSpec
 from zcf.units import parse_unit
