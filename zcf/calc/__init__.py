@@ -10,7 +10,6 @@ row each) and the results document whose totals are sums of those lines.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     """Compute the inventory from a dataset (as loaded by :func:`load_dataset`)."""
     from zcf.calc import energy as energy_module
     from zcf.calc import lines as lines_module
-    from zcf.calc import products, results, scope1, scope2, scope3
+    from zcf.calc import meters, products, results, scope1, scope2, scope3
     from zcf.calc.ledger import Ledger
     from zcf.factors import FactorResolver, factors_from_table
 
@@ -55,8 +54,10 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
         raise ZcfError("the dataset has no reporting year; give one in the organization table, zcf.toml or --year",
                        ExitCode.INVALID)
     user = factors_from_table(tables["factors"]) if "factors" in tables else []
-    ctx = CalcContext(tables=tables, organization=organization, resolver=FactorResolver(user),
-                      options=options or CalcOptions(), ledger=Ledger(tables, column_letters(manifest)))
+    ledger = Ledger(tables, column_letters(manifest))  # every row, sub-meters included
+    meters.account_sub_meters(ledger, tables.get("energy"))
+    ctx = CalcContext(tables=meters.counted_tables(tables), organization=organization, resolver=FactorResolver(user),
+                      options=options or CalcOptions(), ledger=ledger)
     parts: list[pd.DataFrame] = []
     parts += scope1.combustion(ctx)
     parts += scope1.fugitive(ctx)
@@ -66,11 +67,6 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     parts += scope3.scope3(ctx)
     lines = lines_module.finish(parts)
 
-    energy_table = ctx.table("energy")
-    energy_by_site: dict[str, float] = {}
-    if not energy_table.empty:
-        weighted = energy_table["energy_mwh"].fillna(0) * ctx.site_shares(energy_table["site_id"])
-        energy_by_site = {k: math.fsum(v.tolist()) for k, v in weighted.groupby(energy_table["site_id"])}
     document = results.document(
         ctx,
         lines,
@@ -83,7 +79,7 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
             "instruments": "renewable_instruments applied to their own site and period, each certificate once",
         },
         inputs=[{"file": i["path"], "sha256": i["sha256"]} for i in manifest.get("inputs", [])],
-        energy_by_site=energy_by_site,
+        energy_by_site=energy_module.energy_by_site(ctx),
     )
     _account_user_factors(ctx, user)
     problems = ctx.problems + ctx.ledger.problems()

@@ -1,16 +1,24 @@
 """Energy totals: MWh, tonnes of standard coal equivalent (tce) and renewable shares.
 
-* ``total_mwh``: energy content of everything consumed (fuels by NCV, electricity,
-  steam/heat, onsite renewables), inside the boundary (site shares applied).
+* ``total_mwh``: energy content of everything consumed (fuels by NCV, purchased
+  electricity, steam/heat, onsite and direct-line renewables), inside the boundary (site
+  shares applied). Electricity generated on site from fuels (supply ``onsite``, e.g. a
+  CHP) is not added: the fuel that made it is counted already (GB/T 2589 counts the
+  primary energy input once). It is reported as ``onsite_generated_from_fuels_mwh``.
 * ``total_tce`` (GB/T 2589-2020 comprehensive energy consumption): fuels and heat by
-  their energy content ÷ 29.307 GJ/tce; electricity at the equivalent value
-  (当量值, ``tce.electricity_equivalent``) — and, as ``total_tce_equal_value``, at
-  the year's coal consumption of power supply (等价值, ``tce.electricity_equal_value``).
+  their energy content ÷ 29.307 GJ/tce; purchased and renewable electricity at the
+  equivalent value (当量值, ``tce.electricity_equivalent``) — and, as
+  ``total_tce_equal_value``, at the year's coal consumption of power supply (等价值,
+  ``tce.electricity_equal_value``). Electricity from onsite fuels is not counted again.
+* ``electricity_mwh``: electricity consumed — grid, onsite and direct-line renewables,
+  and electricity generated on site from fuels.
 * ``renewable_share``: renewable electricity (onsite, direct line, instruments) ÷
   electricity consumed; ``traceable_green_electricity_share`` counts only onsite and
   direct-line renewables (no certificates or traded green power);
   ``non_fossil_share``: the same renewable electricity ÷ all energy (the grid's own
   non-fossil share is not credited).
+
+Sub-meter rows never reach this module (:mod:`zcf.calc.meters`).
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import math
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.scope2 import electricity_rows, zero_emission_rows
+from zcf.calc.scope2 import electricity_rows, generated_from_fuel_rows, zero_emission_rows
 from zcf.units import ratio
 
 
@@ -28,7 +36,13 @@ def _fsum(values) -> float:
     return math.fsum(float(v) for v in values if v == v)
 
 
+def counted_in_total(energy: pd.DataFrame) -> pd.Series:
+    """True for each row whose energy content adds to total energy (all but electricity from onsite fuels)."""
+    return pd.Series(~energy.index.isin(generated_from_fuel_rows(energy).index), index=energy.index)
+
+
 def energy_totals(ctx: CalcContext, lines: pd.DataFrame) -> dict:
+    """Totals in MWh and tce and the renewable shares, as described in the module docstring."""
     energy = ctx.table("energy")
     if energy.empty or "energy_mwh" not in energy:
         return {"total_mwh": 0.0, "electricity_mwh": 0.0}
@@ -37,29 +51,33 @@ def energy_totals(ctx: CalcContext, lines: pd.DataFrame) -> dict:
     mwh = energy["energy_mwh"] * share
     is_grid = energy.index.isin(electricity_rows(ctx).index)
     is_green = energy.index.isin(zero_emission_rows(energy).index)
-    is_electricity = is_grid | is_green
+    from_fuel = ~counted_in_total(energy).to_numpy()
+    is_bought_or_renewable = is_grid | is_green
+    is_electricity = is_bought_or_renewable | from_fuel
     instruments = lines[lines["activity"].fillna("").str.startswith("electricity.instrument.")]
     instrument_mwh = _fsum(instruments["quantity_std"] * instruments["boundary_share"])
     electricity = _fsum(mwh[is_electricity])
     green_onsite = _fsum(mwh[is_green])
     renewable = green_onsite + instrument_mwh
-    total = _fsum(mwh)
+    total = _fsum(mwh[~from_fuel])
+    fuels_and_heat = _fsum(mwh[~is_electricity])
 
-    other_tce = _fsum(mwh[~is_electricity]) * ratio("MWh", "tce")  # energy content, 29 307 kJ per kgce
-    elec_kwh = electricity * ratio("MWh", "kWh")
+    other_tce = fuels_and_heat * ratio("MWh", "tce")  # energy content, 29 307 kJ per kgce
+    elec_kwh = _fsum(mwh[is_bought_or_renewable]) * ratio("MWh", "kWh")
     equivalent = ctx.factor("tce.electricity_equivalent", [ctx.country])
     equal_value = ctx.factor("tce.electricity_equal_value", [ctx.country])
     out = {
         "total_mwh": total,
         "electricity_mwh": electricity,
         "grid_electricity_mwh": _fsum(mwh[is_grid]),
+        "onsite_generated_from_fuels_mwh": _fsum(mwh[from_fuel]),
         "renewable_electricity_mwh": renewable,
         "onsite_and_direct_renewable_mwh": green_onsite,
         "instrument_covered_mwh": instrument_mwh,
         "renewable_share": renewable / electricity if electricity else None,
         "traceable_green_electricity_share": green_onsite / electricity if electricity else None,
         "non_fossil_share": renewable / total if total else None,
-        "fuels_and_heat_mwh": _fsum(mwh[~is_electricity]),
+        "fuels_and_heat_mwh": fuels_and_heat,
     }
     if equivalent is not None:
         out["total_tce"] = other_tce + elec_kwh * _tce_per_kwh(equivalent)
@@ -69,6 +87,15 @@ def energy_totals(ctx: CalcContext, lines: pd.DataFrame) -> dict:
         out["tce_equal_value_basis"] = (f"equal value (等价值) {equal_value.value} {equal_value.unit} "
                                         f"({equal_value.year}), {equal_value.factor_id}")
     return out
+
+
+def energy_by_site(ctx: CalcContext) -> dict[str, float]:
+    """Energy consumed per site, MWh inside the boundary — counted as ``total_mwh`` is."""
+    energy = ctx.table("energy")
+    if energy.empty or "energy_mwh" not in energy:
+        return {}
+    weighted = energy["energy_mwh"].fillna(0) * ctx.site_shares(energy["site_id"]) * counted_in_total(energy)
+    return {k: math.fsum(v.tolist()) for k, v in weighted.groupby(energy["site_id"])}
 
 
 def _tce_per_kwh(factor) -> float:

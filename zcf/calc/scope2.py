@@ -11,7 +11,9 @@ a warning), each certificate once. The rest is at ``electricity.residual_mix`` f
 the site's regions (in the library: the MEE national average excluding market-traded
 non-fossil electricity), else at the location-based grid factor; the choice is in
 results.json. Onsite solar and wind consumed are zero-emission in both methods;
-purchased steam and heat use ``heat.purchased`` in both.
+purchased steam and heat use ``heat.purchased`` in both. Electricity generated on site
+from fuels (supply ``onsite``, e.g. a CHP) has no lines: the fuel that made it is in
+Scope 1 (the ledger records why, ``onsite-electricity-from-fuel``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from zcf.units import ratio
 
 ONSITE = ("onsite_solar", "onsite_wind")
 DIRECT = "direct"  # electricity by a direct line from a nearby renewable plant (隔墙售电)
+ONSITE_FROM_FUEL = "onsite"  # supply of electricity generated on site; solar and wind have their own energy types
 
 
 @dataclass
@@ -36,13 +39,22 @@ class MarketBasis:
 
 
 def electricity_rows(ctx: CalcContext) -> pd.DataFrame:
+    """Grid electricity: rows with emissions in Scope 2 (and T&D losses in Scope 3 category 3)."""
     energy = ctx.table("energy")
     if energy.empty:
         return energy
     # Electricity made on site from fuels (supply "onsite", e.g. a CHP) is already in Scope 1;
     # direct-line renewable electricity is zero-emission like onsite solar.
-    supplied = ~energy["supply"].fillna("grid").isin(["onsite", DIRECT])
+    supplied = ~energy["supply"].fillna("grid").isin([ONSITE_FROM_FUEL, DIRECT])
     return energy[(energy["energy_type"] == "electricity") & energy["quantity_std"].notna() & supplied]
+
+
+def generated_from_fuel_rows(energy: pd.DataFrame) -> pd.DataFrame:
+    """Electricity made on site from fuels (supply ``onsite``, e.g. a CHP): its fuel is in Scope 1 already."""
+    if energy.empty:
+        return energy
+    return energy[(energy["energy_type"] == "electricity") & (energy["supply"] == ONSITE_FROM_FUEL)
+                  & energy["quantity_std"].notna()]
 
 
 def scope2(ctx: CalcContext) -> tuple[list[pd.DataFrame], MarketBasis]:
@@ -79,6 +91,7 @@ def scope2(ctx: CalcContext) -> tuple[list[pd.DataFrame], MarketBasis]:
                 )
             )
     _unmatched_instruments(ctx, set(grid["site_id"]))
+    ctx.exclude("energy", generated_from_fuel_rows(energy), "onsite-electricity-from-fuel", "supply")
     parts += _onsite(ctx, energy)
     parts += _heat(ctx, energy)
     return parts, basis

@@ -8,7 +8,8 @@ and source) and rules. A rule names its kind:
 * ``present``: every metric in ``metrics`` is known;
 * ``consistency``: a named internal-consistency test (``zcf.checks.consistency``).
 
-``when`` makes a rule apply only if a condition on another metric holds
+``detail`` names a metric shown as ``{detail}`` in a rule's messages (e.g. which
+meter has the fewest months). ``when`` makes a rule apply only if a condition on another metric holds
 (otherwise ``not_applicable``). A metric that is unknown gives ``missing_data``
 with the input table and column that would make it known. A pack may ``extend``
 another: it inherits its parameters and rules, overrides those with the same
@@ -69,6 +70,7 @@ class Rule(_Strict):
     test: str | None = None
     when: Condition | None = None
     unit: str = ""
+    detail: str | None = None  # a metric shown as {detail} in the messages (e.g. which meter)
     message_en: str = ""
     message_zh: str = ""
 
@@ -193,7 +195,8 @@ def _evaluate(rule: Rule, params: dict[str, Any], metrics: dict[str, Any], consi
         threshold = params[rule.param]
         passed = bool(OPS[rule.op](measured, threshold))
         status = "pass" if passed else _failed(rule)
-        shown = {"measured": _show(measured, rule.unit), "threshold": _show(threshold, rule.unit), "op": rule.op}
+        shown = {"measured": _show(measured, rule.unit), "threshold": _show(threshold, rule.unit), "op": rule.op,
+                 "detail": _show(metrics.get(rule.detail) if rule.detail else None, "")}
         return {"status": status, "measured": measured, "threshold": threshold, "op": rule.op,
                 "message": _message(rule, status, **shown,
                                     default_en=f"{shown['measured']} (limit {rule.op} {shown['threshold']})",

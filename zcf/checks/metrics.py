@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from zcf.calc.meters import electricity_months_per_meter, meter_label
 from zcf.units import ratio
 
 # What input would let a missing metric be computed: shown in missing_data results.
@@ -32,7 +33,7 @@ METRIC_NEEDS = {
     "targets.validated": "targets table: validated_by",
     "organization.assurance_level": "organization table: assurance_level (limited or reasonable)",
     "organization.base_year": "organization table: base_year",
-    "metering.min_electricity_months": "energy table: monthly electricity rows for every site",
+    "metering.min_electricity_months": "energy table: monthly electricity rows for every meter (site_id, meter_id)",
     "products.footprint_reduction": "product footprints of the base year (not yet an input table of zcf)",
     "energy.tce_basis": "energy table (electricity rows) and the tce factors of the library",
     "totals.by_site_count": "sites and energy tables",
@@ -118,7 +119,9 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
             m[f"targets.{key}"] = None
 
     _history(m, results, tables.get("history"), co2)
-    m["metering.min_electricity_months"] = _min_electricity_months(tables.get("energy"), results["reporting_year"])
+    months, meter = _fewest_electricity_months(tables.get("energy"), results["reporting_year"])
+    m["metering.min_electricity_months"] = months
+    m["metering.fewest_electricity_months_meter"] = meter
     return m
 
 
@@ -152,13 +155,14 @@ def _history(m: dict, results: dict, history: pd.DataFrame | None, co2: float | 
             m["yoy.scope1_2_per_revenue"] = change(co2 / revenue, (p["scope1"] + p["scope2_market"]) / p["revenue"])
 
 
-def _min_electricity_months(energy: pd.DataFrame | None, year: int) -> int | None:
-    if energy is None or energy.empty:
-        return None
-    grid = energy[(energy["energy_type"] == "electricity") & (energy["period_year"] == year)]
-    if grid.empty:
-        return None
-    if grid["period_month"].isna().any():
-        return 0  # annual totals only: months cannot be checked
-    months = grid.groupby("site_id")["period_month"].nunique()
-    return int(months.min())
+def _fewest_electricity_months(energy: pd.DataFrame | None, year: int) -> tuple[int | None, str | None]:
+    """The fewest months of electricity data of any meter in the reporting year, and that meter.
+
+    Meters are (site_id, meter_id); sub-meters (meter_role sub) do not count, since their
+    months cannot stand in for a main meter's. An annual-only meter has 0 months.
+    """
+    per_meter = electricity_months_per_meter(energy, year)
+    if per_meter.empty:
+        return None, None
+    site_id, meter_id = per_meter.idxmin()  # the first meter in (site, meter) order among the fewest
+    return int(per_meter.min()), meter_label(site_id, meter_id)

@@ -18,6 +18,7 @@ import pandas as pd
 from zcf.factors import FactorResolver, energy_content
 from zcf.ingest import coerce, selectors
 from zcf.ingest.mapping import MappedTable
+from zcf.ingest.conditions import condition_problems
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import ColumnSpec, Schema, TableSpec
 from zcf.units import parse_unit
@@ -226,6 +227,7 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
     problems.extend(selectors.assumed_value_problems(spec, out, data, ctx, problem_at))
     present = {c: ~coerce.blank_mask(data[c]) for c in data.columns}
     problems.extend(_row_rule_problems(spec, present, len(out), problem_at))
+    problems.extend(condition_problems(spec, out, present, data, ctx.schema, problem_at))
     problems.extend(_year_problems(spec, out, data, ctx, problem_at))
     if spec.quantity:
         _normalise_quantity(spec, out)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from zcf.calc.meters import is_sub_meter
 from zcf.calc.scope3 import CATEGORIES
 from zcf.report import charts
 from zcf.resources import templates_dir
@@ -287,7 +288,8 @@ def _monthly_electricity(model: ReportModel) -> dict[str, list[float | None]]:
     energy = model.tables.get("energy")
     if energy is None or energy.empty:
         return {}
-    grid = energy[(energy["energy_type"] == "electricity") & energy["period_month"].notna()]
+    # sub-meters measure part of a main meter's electricity: adding them would count it twice
+    grid = energy[(energy["energy_type"] == "electricity") & energy["period_month"].notna() & ~is_sub_meter(energy)]
     out = {}
     for site_id, rows in grid.groupby("site_id", sort=True):
         by_month = rows.groupby("period_month")["quantity_std"].sum()

@@ -152,6 +152,23 @@ class MonthlySpec(_Frozen):
     group: tuple[str, ...]
 
 
+class ConditionSpec(_Frozen):
+    """A per-row rule that applies when enum columns hold given values (``powertrain`` = ``bev`` ...).
+
+    ``when`` maps enum columns to the values that make the rule apply (every column
+    must match). For those rows the ``required`` columns must be filled, a column of
+    ``allowed`` may hold only the values listed, and the ``unused`` columns are ignored
+    by the calculation (a warning when filled). ``because_*`` says why, for messages.
+    """
+
+    when: dict[str, tuple[str, ...]] = Field(min_length=1)
+    required: tuple[str, ...] = ()
+    allowed: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    unused: tuple[str, ...] = ()
+    because_en: str
+    because_zh: str
+
+
 class TableSpec(_Frozen):
     name: str
     zh: str
@@ -164,6 +181,7 @@ class TableSpec(_Frozen):
     energy_content: str | None = None  # enum column naming the fuel; energy_mwh is added
     one_of: tuple[tuple[str, ...], ...] = ()
     together: tuple[tuple[str, ...], ...] = ()
+    conditions: tuple[ConditionSpec, ...] = ()  # per-row rules keyed on enum values (see ConditionSpec)
     reconcile: bool = False  # every row must be calculated, used or excluded with a reason (results.json)
     amounts: tuple[tuple[str, str], ...] = ()  # (amount column, unit column or "=unit") summed per reason
     description_en: str
@@ -334,6 +352,25 @@ def _check_consistency(schema: Schema) -> None:
             missing = set(group) - names
             if missing:
                 raise ValueError(f"{t.name}: unknown columns {sorted(missing)}")
+        for condition in t.conditions:
+            _check_condition(schema, t, condition)
         lookup_keys = [normalize_name(n) for c in t.columns for n in (c.name, c.zh)]
         if len(lookup_keys) != len(set(lookup_keys)):
             raise ValueError(f"{t.name}: two columns share a name or Chinese alias")
+
+
+def _check_condition(schema: Schema, table: TableSpec, condition: ConditionSpec) -> None:
+    """Columns of a condition exist; its ``when`` and ``allowed`` values are values of the columns' enums."""
+    names = {c.name for c in table.columns}
+    mentioned = [*condition.when, *condition.required, *condition.allowed, *condition.unused]
+    missing = set(mentioned) - names
+    if missing:
+        raise ValueError(f"{table.name}: condition names unknown columns {sorted(missing)}")
+    for column_name, values in [*condition.when.items(), *condition.allowed.items()]:
+        column = table.column(column_name)
+        if column.type != "enum":
+            raise ValueError(f"{table.name}.{column_name}: a condition can test or restrict only enum columns")
+        known = {v.value for v in schema.enums[column.enum].values}  # type: ignore[index]
+        if not values or set(values) - known:
+            raise ValueError(f"{table.name}.{column_name}: condition values {sorted(set(values) - known)} "
+                             f"are not values of enum {column.enum!r}")

@@ -1,15 +1,23 @@
 """Scope 3 categories 11 (use of sold vehicles) and 12 (their end of life).
 
-Category 11, direct use-phase emissions over the vehicles' lifetime:
+Category 11, direct use-phase emissions over the vehicles' lifetime. Each row's
+distance is units × lifetime km; its share on electricity is 1 for a BEV, 0 for
+ICE and HEV, and the utility factor (``electric_share``) for a PHEV:
 
-* electricity (BEV, and the electric share of a PHEV):
-  units × lifetime km ÷ 100 × kWh/100 km × ``electricity.grid`` of the market
-  (the latest year available — the factor's year is stated on the line);
-* fuel (ICE, HEV, and the fuel share of a PHEV): litres burnt → energy content
-  (``density``, ``ncv``) → CO2 by CC × OF × 44/12, CH4 and N2O by the IPCC mobile
-  defaults, exactly as Scope 1 mobile combustion.
+* electricity: units × lifetime km × electric share ÷ 100 × kWh/100 km, at
+  ``electricity.grid`` of the market (the latest year available — the factor's year
+  is stated on the line);
+* fuel: units × lifetime km × (1 − electric share) ÷ 100 × L/100 km (a PHEV's
+  charge-sustaining consumption) → energy content (``density``, ``ncv``) → CO2 by
+  CC × OF × 44/12, CH4 and N2O by the IPCC mobile defaults, as Scope 1 mobile combustion.
 
-Category 12: units × vehicle mass × ``eol.vehicle``.
+A PHEV gives its two consumptions in either order (``consumption`` / ``consumption_2``,
+each with its unit; a blank ``consumption_2_unit`` is the other unit). Ingest checks
+that every powertrain has what it needs (tables.toml ``conditions``); a row that still
+cannot be calculated is excluded with the reason in the ledger.
+
+Category 12: units × vehicle mass × ``eol.vehicle``; rows without a mass are excluded
+from it (in part: their use phase is still calculated).
 """
 
 from __future__ import annotations
@@ -21,27 +29,74 @@ from zcf.calc.lines import fmt, make_lines
 from zcf.calc.scope1 import co2_per_mwh
 from zcf.units import ratio
 
+ELECTRICITY, FUEL_UNIT = "kWh/100km", "L/100km"  # the two values of enum consumption_unit
+OTHER_UNIT = {ELECTRICITY: FUEL_UNIT, FUEL_UNIT: ELECTRICITY}  # a PHEV's second consumption is the other energy
 FUEL = {"phev": "gasoline", "hev": "gasoline", "ice_gasoline": "gasoline", "ice_diesel": "diesel"}
+ELECTRIC_SHARE = {"bev": 1.0, "hev": 0.0, "ice_gasoline": 0.0, "ice_diesel": 0.0}  # phev: its electric_share
+
+
+def per_100km(table: pd.DataFrame, unit: str) -> pd.Series:
+    """Each row's consumption in ``unit`` (kWh/100km or L/100km): consumption, or a PHEV's consumption_2."""
+    first = table["consumption"].where(table["consumption_unit"] == unit)
+    second_unit = table.get("consumption_2_unit", pd.Series(pd.NA, index=table.index, dtype="string"))
+    second_unit = second_unit.astype("string").fillna(table["consumption_unit"].astype("string").map(OTHER_UNIT))
+    is_second = (second_unit == unit).fillna(False) & (table["powertrain"] == "phev").fillna(False)
+    return first.fillna(table["consumption_2"].where(is_second))
+
+
+def electric_share(table: pd.DataFrame) -> pd.Series:
+    """Share of each row's distance driven on electricity, 0–1 (NaN: a PHEV without its utility factor)."""
+    share = table["powertrain"].map(ELECTRIC_SHARE).astype("float64")
+    phev = (table["powertrain"] == "phev").fillna(False)
+    return share.where(~phev, table["electric_share"])
+
+
+def _count(units: float) -> str:
+    """Vehicles as a whole number with thousands separated (fmt would round 1,234,567 to 6 digits)."""
+    return f"{units:,.0f}" if float(units).is_integer() else fmt(units)
 
 
 def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
+    """Category 11 lines: the electricity part and the fuel part of every row that has one."""
     table = ctx.table("sold_products")
-    parts: list[pd.DataFrame] = []
     if table.empty:
-        return parts
-    table = table[table["units_sold"].notna() & table["lifetime_km"].notna() & table["consumption"].notna()]
+        return []
+    table = table.assign(_share=electric_share(table), _kwh_100=per_100km(table, ELECTRICITY),
+                         _l_100=per_100km(table, FUEL_UNIT))
+    table = _without_missing_inputs(ctx, table)
     km = table["units_sold"] * table["lifetime_km"]
-    electric_share = pd.Series(0.0, index=table.index)
-    electric_share[table["powertrain"] == "bev"] = 1.0
-    phev = table["powertrain"] == "phev"
-    electric_share[phev] = table.loc[phev, "electric_share"].fillna(0.0)
-    per_100_electric = table["consumption"].where(table["consumption_unit"] == "kWh/100km")
-    per_100_fuel = table["consumption"].where(table["consumption_unit"] == "L/100km").fillna(table["consumption_2"])
-    kwh = km * electric_share / 100 * per_100_electric
-    litres = km * (1 - electric_share) / 100 * per_100_fuel
-    table = table.assign(_kwh=kwh, _litres=litres, _km=km)
+    table = table.assign(_kwh=km * table["_share"] * table["_kwh_100"] * ratio("kWh/(100 km)", "kWh/km"),
+                         _litres=km * (1 - table["_share"]) * table["_l_100"] * ratio("L/(100 km)", "L/km"))
+    electric = table[(table["_share"] > 0) & table["_kwh"].notna()]
+    fuelled = table[(table["_share"] < 1) & table["_litres"].notna()]
+    return _electricity_lines(ctx, electric) + _fuel_lines(ctx, fuelled)
 
-    for market, rows in table[table["_kwh"].fillna(0) > 0].groupby(table["market"].fillna(ctx.country), sort=True):
+
+def _without_missing_inputs(ctx: CalcContext, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows with what their use phase needs; the others excluded (in part when one energy is missing).
+
+    Ingest reports these as errors already; this keeps the ledger whole for any dataset.
+    """
+    missing = [
+        (table["units_sold"].isna(), "units_sold", "units_sold"),
+        (table["lifetime_km"].isna(), "lifetime_km", "lifetime_km"),
+        (table["_share"].isna(), "electric_share", "electric_share"),
+        ((table["_share"] > 0) & table["_kwh_100"].isna(), "consumption", "electricity consumption (kWh/100km)"),
+        ((table["_share"] < 1) & table["_l_100"].isna(), "consumption", "fuel consumption (L/100km)"),
+    ]
+    keep = pd.Series(True, index=table.index)
+    for mask, column, what in missing:
+        mask = mask.fillna(False)
+        for powertrain, rows in table[mask].groupby("powertrain", sort=True):
+            ctx.exclude("sold_products", rows, "use-phase-not-calculated", column, powertrain=powertrain, missing=what)
+        if column != "consumption":  # without distance or share nothing can be calculated
+            keep &= ~mask
+    return table[keep]
+
+
+def _electricity_lines(ctx: CalcContext, table: pd.DataFrame) -> list[pd.DataFrame]:
+    parts: list[pd.DataFrame] = []
+    for market, rows in table.groupby(table["market"].fillna(ctx.country), sort=True):
         factor = ctx.resolver.resolve("electricity.grid", [market], None)  # latest year published
         if factor is None:
             ctx.exclude("sold_products", rows, "factor-missing", "market", activity="electricity.grid", where=market)
@@ -57,20 +112,20 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
                 factor_value=per_mwh, factor_unit="tCO2/MWh", gas="CO2", gas_t=gas_t, gwp=1.0,
                 gwp_basis=ctx.gwp_basis, share=1.0, method=f"direct use-phase, {market} grid {factor.year}",
                 data_quality=3,
-                calculation=[f"{int(u):,} vehicles × {fmt(k)} km × {fmt(s)} electric ÷ 100 × {fmt(c)} kWh/100km "
+                calculation=[f"{_count(u)} vehicles × {fmt(k)} km × {fmt(s)} electric ÷ 100 × {fmt(c)} kWh/100km "
                              f"= {fmt(m)} MWh × {fmt(per_mwh)} tCO2/MWh ({market} grid {factor.year}) = {fmt(t)} tCO2"
-                             for u, k, s, c, m, t in zip(rows["units_sold"], rows["lifetime_km"],
-                                                         electric_share[rows.index], per_100_electric[rows.index],
-                                                         mwh, gas_t)],
+                             for u, k, s, c, m, t in zip(rows["units_sold"], rows["lifetime_km"], rows["_share"],
+                                                         rows["_kwh_100"], mwh, gas_t)],
             )
         )
+    return parts
 
-    fuel_rows = table[table["_litres"].fillna(0) > 0]
-    for powertrain, rows in fuel_rows.groupby("powertrain", sort=True):
-        fuel = FUEL.get(powertrain)
-        if fuel is None:
-            continue
-        regions = [ctx.country]
+
+def _fuel_lines(ctx: CalcContext, table: pd.DataFrame) -> list[pd.DataFrame]:
+    parts: list[pd.DataFrame] = []
+    regions = [ctx.country]
+    for powertrain, rows in table.groupby("powertrain", sort=True):
+        fuel = FUEL[powertrain]
         to_energy = ctx.fuels(regions).per_unit(fuel, "volume", "energy")
         if to_energy is None:
             ctx.exclude("sold_products", rows, "factor-missing", "powertrain", activity=f"density.{fuel}",
@@ -96,19 +151,22 @@ def use_phase(ctx: CalcContext) -> list[pd.DataFrame]:
                     quantity_std=mwh, unit_std="MWh", quantity=rows["units_sold"], unit="vehicles", factor=factor,
                     factor_value=per_mwh, factor_unit=f"t{gas}/MWh", gas=gas, gas_t=gas_t, gwp=gwp,
                     gwp_basis=ctx.gwp_basis, share=1.0, method="direct use-phase, fuel combustion", data_quality=3,
-                    calculation=[f"{int(u):,} vehicles × {fmt(k)} km → {fmt(l)} L {fuel} = {fmt(m)} MWh × "
-                                 f"{fmt(per_mwh)} t{gas}/MWh = {fmt(t)} t{gas}"
-                                 for u, k, l, m, t in zip(rows["units_sold"], rows["lifetime_km"], rows["_litres"], mwh,
-                                                          gas_t)],
+                    calculation=[f"{_count(u)} vehicles × {fmt(k)} km × {fmt(1 - s)} on fuel ÷ 100 × {fmt(c)} L/100km "
+                                 f"= {fmt(l)} L {fuel} = {fmt(m)} MWh × {fmt(per_mwh)} t{gas}/MWh = {fmt(t)} t{gas}"
+                                 for u, k, s, c, l, m, t in zip(rows["units_sold"], rows["lifetime_km"], rows["_share"],
+                                                                rows["_l_100"], rows["_litres"], mwh, gas_t)],
                 )
             )
     return parts
 
 
 def end_of_life(ctx: CalcContext) -> list[pd.DataFrame]:
+    """Category 12 lines; rows without a vehicle mass are excluded from it (``no-vehicle-mass``)."""
     table = ctx.table("sold_products")
     if table.empty:
         return []
+    no_mass = table["units_sold"].notna() & table["vehicle_mass_kg"].isna()
+    ctx.exclude("sold_products", table[no_mass], "no-vehicle-mass", "vehicle_mass_kg")
     rows = table[table["units_sold"].notna() & table["vehicle_mass_kg"].notna()]
     if rows.empty:
         return []
@@ -124,7 +182,7 @@ def end_of_life(ctx: CalcContext) -> list[pd.DataFrame]:
             unit_std="t", quantity=rows["units_sold"], unit="vehicles", factor=factor, factor_value=per_t,
             factor_unit="tCO2e/t", gas=factor.gas or "CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
             share=1.0, method="average-data (vehicle mass)", data_quality=4,
-            calculation=[f"{int(u):,} vehicles × {fmt(m)} kg = {fmt(t)} t × {fmt(factor.value)} {factor.unit} = {fmt(e)} tCO2e"
+            calculation=[f"{_count(u)} vehicles × {fmt(m)} kg = {fmt(t)} t × {fmt(factor.value)} {factor.unit} = {fmt(e)} tCO2e"
                          for u, m, t, e in zip(rows["units_sold"], rows["vehicle_mass_kg"], tonnes, gas_t)],
         )
     ]
