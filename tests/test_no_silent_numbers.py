@@ -25,7 +25,7 @@ PURCHASE_HEADER = "supplier_id,item_id,category,material,quantity,unit,spend,cur
 
 def folder(tmp_path: Path, **tables: str) -> Path:
     root = tmp_path / "in"
-    root.mkdir(exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
     base = {"organization": ORG, "sites": SITES, "suppliers": SUPPLIERS}
     for name, text in {**base, **tables}.items():
         (root / f"{name}.csv").write_text(text, encoding="utf-8")
@@ -151,6 +151,19 @@ def test_material_with_a_factor_only_for_another_region_uses_the_library_proxy_w
     assert cat1(results) == pytest.approx(200.0, rel=1e-12)
     note = problem(results["problems"], "material-factor-proxy")
     assert note["cell"] == "D2" and "MAT_PLASTIC_PP_EU" in note["message"]
+
+
+def test_another_regions_factor_only_where_zcf_toml_allows_it(tmp_path):
+    factors = "activity,value,unit,region,source\nmaterial.magnesium,25,tCO2e/t,EU,EU study\n"
+    rows = purchases("A,I1,1,magnesium,2,t,100000,CNY,machinery,,,S1")
+    without = run(tmp_path / "a", factors=factors, purchases=rows)
+    # no CN factor: spend 100,000 CNY × 0.0388 kgCO2e/CNY = 3.88 t, with a warning naming the cell
+    assert cat1(without) == pytest.approx(3.88)
+    assert problem(without["problems"], "method-fallback")["cell"] == "D2"
+    allowed = run(tmp_path / "b", config='[factors]\nfallback_regions = ["欧盟"]\n', factors=factors, purchases=rows)
+    # [factors] fallback_regions = EU: 2 t × 25 tCO2e/t = 50 t, with a warning
+    assert cat1(allowed) == pytest.approx(50.0)
+    assert "EU" in problem(allowed["problems"], "material-factor-proxy")["message"]
 
 
 def test_material_factor_per_kwh_for_pieces_falls_back_to_spend_with_a_warning(tmp_path):

@@ -225,5 +225,8 @@ def process(ctx: CalcContext) -> list[pd.DataFrame]:
     if table.empty:
         return []
     table = table[table["quantity_std"].notna() & table["gas"].notna()]
+    memo = table["gas"].isin(memo_gases()).to_numpy()
+    _memo_items(ctx, "process_emissions", table[memo], table.loc[memo, "quantity_std"])
+    table = table[~memo]
     return _gas_mass_lines(ctx, "process_emissions", table, table["quantity_std"], "process",
                            "mass of gas emitted × GWP", table["quantity"], table["unit"])

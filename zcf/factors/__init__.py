@@ -237,13 +237,16 @@ class FactorResolver:
         return found
 
     def resolve_elsewhere(self, activity: str, year: int | None, fallback_regions: tuple[str, ...] = ()) -> Resolution | None:
-        """Another region's factor, for when the region chain has none: first one the library marks as a
-        proxy for any region (``proxy_for = "*"``), then one of ``fallback_regions`` (zcf.toml
-        ``[factors] fallback_regions``). The caller must say so (a warning)."""
-        proxies = [f for f in self.by_activity.get(activity, []) if f.proxy_for == "*"]
-        for region in [*sorted({f.region or "" for f in proxies}), *fallback_regions]:
-            allowed = proxies if region not in fallback_regions else self.by_activity.get(activity, [])
-            found = FactorResolver(factors=tuple(allowed))._resolve(activity, [region], year)
+        """Another region's factor, for when the region chain has none: a factor (the user's, then the
+        library's) of one of ``fallback_regions`` (zcf.toml ``[factors] fallback_regions``), else one the
+        library marks as a proxy for any region (``proxy_for = "*"``). The caller must say so (a warning)."""
+        for region in fallback_regions:
+            found = self._resolve(activity, [region], year)
+            if found is not None:
+                return Resolution(found.factor, found.year_fallback, region_fallback=True)
+        proxies = tuple(f for f in self.by_activity.get(activity, []) if f.proxy_for == "*")
+        for region in sorted({f.region or "" for f in proxies}):
+            found = FactorResolver(factors=proxies)._resolve(activity, [region], year)
             if found is not None:
                 return Resolution(found.factor, found.year_fallback, region_fallback=True)
         return None
