@@ -16,31 +16,20 @@ from zcf.factors import LIBRARY_VERSION, library  # noqa: E402
 
 INTRO = """# Activity ids of the factor library
 
-Generated from `zcf/factors/data/*.csv` by `make docs`; library version {version}.
+Generated from `zcf/factors/activities.toml` and `zcf/factors/data/*.csv` by `make docs`;
+library version {version}.
 
 An activity id names what a factor applies to. To use your own value, add a row to the
 `factors` sheet (排放因子) with the same `activity`, a `value`, a `unit` and a `source`;
-a blank region or year applies everywhere. Your row beats every library value.
+a blank region or year applies everywhere. Your row beats every library value. Ingest
+checks each id against the families below (`steel` is refused with "did you mean
+material.steel?"), writes it in canonical form (`ncv.天然气` → `ncv.natural_gas`) and
+checks that the unit is per what the family is per. A name in angle brackets is one of
+the values of that column (`<fuel>`: natural_gas, diesel, …); for fuels, gases,
+materials, sectors and currencies a new name is allowed, which is how you extend zcf.
 
-| family | meaning | unit of the value |
-| --- | --- | --- |
-| `electricity.grid` | location-based grid factor by region (province `CN-JS`, grid `CN-GRID-EAST`, country `CN`) | kgCO2/kWh |
-| `electricity.residual_mix` | residual factor for market-based Scope 2 | kgCO2/kWh |
-| `heat.purchased` | purchased steam and heat | tCO2/GJ |
-| `ncv.<fuel>`, `density.<fuel>` | net calorific value, density | GJ/t, GJ/10^4Nm3, kg/L |
-| `carbon_content.<fuel>`, `oxidation.<fuel>` | GB/T 32150 carbon content and oxidation rate | tC/TJ, fraction |
-| `ef.<fuel>` | (yours only) CO2 per unit of fuel, replacing NCV × CC × OF | e.g. kgCO2/m3 |
-| `ch4.<use>.<fuel>`, `n2o.<use>.<fuel>` | IPCC CH4 and N2O per energy, use = stationary or mobile | kgCH4/TJ |
-| `gwp.<AR4/AR5/AR6>.<gas>` | 100-year GWP | kgCO2e/kg |
-| `wtt.<fuel>`, `electricity.td_loss_rate` | Scope 3 category 3 | per L/m3/kg, fraction |
-| `material.<material>` | average-data factor for purchases (the `material` column) | tCO2e/t, kgCO2e/kWh |
-| `spend.<sector>` | spend-based factor (the `sector` column) | kgCO2e/CNY |
-| `fx.<currency>` | CNY per unit of another currency | CNY/USD |
-| `freight.<mode>` | transport per tonne-km | kgCO2e/tkm |
-| `waste.<treatment>[.<waste_type>]` | waste treatment | kgCO2e/t |
-| `travel.<mode>`, `commuting.<mode>` | per passenger-km (hotel: per night) | kgCO2e/km |
-| `eol.vehicle` | end of life of sold vehicles, per tonne | kgCO2e/t |
-| `tce.electricity_equivalent`, `tce.electricity_equal_value` | GB/T 2589 electricity to standard coal | kgce/kWh, gce/kWh |
+| family | meaning | per | e.g. |
+| --- | --- | --- | --- |
 """
 
 
@@ -48,7 +37,11 @@ def render() -> str:
     by_activity: dict[str, list] = defaultdict(list)
     for factor in library():
         by_activity[factor.activity].append(factor)
-    lines = [INTRO.format(version=LIBRARY_VERSION), "## All activities", "",
+    from zcf.factors.activities import families
+
+    rows = [f"| `{f.pattern.replace('{', '<').replace('}', '>')}` | {f.meaning_en} | {', '.join(f.unit_kinds)} | {f.example} |"
+            for f in sorted(families(), key=lambda f: f.pattern)]
+    lines = [INTRO.format(version=LIBRARY_VERSION) + "\n".join(rows) + "\n", "## All activities", "",
              "| activity | regions | years | unit | source (first) | confidence |", "| --- | --- | --- | --- | --- | --- |"]
     for activity in sorted(by_activity):
         factors = by_activity[activity]
