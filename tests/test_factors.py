@@ -89,3 +89,29 @@ def test_fuel_energy_content(fuel, kind, expected):
     from zcf.factors import energy_content
 
     assert energy_content(FactorResolver(), fuel, kind, ["CN"], 2025).value == pytest.approx(expected)
+
+
+def test_open_placeholders_and_extensible_enumerations_agree():
+    from zcf.factors.activities import placeholders
+
+    schema = load_schema()
+    open_enums = {p.enum for p in placeholders().values() if p.open and p.enum}
+    assert open_enums == {name for name, spec in schema.enums.items() if spec.extensible}
+
+
+@pytest.mark.parametrize("enum, family", [("material", "material"), ("sector", "spend")])
+def test_purchase_keys_and_library_factors_agree(enum, family):
+    """Every material/sector zcf offers has a library factor, and every library one has Chinese names."""
+    keys = {v.value for v in load_schema().enums[enum].values}
+    library_keys = {f.activity.split(".", 1)[1] for f in library() if f.activity.startswith(f"{family}.")}
+    assert keys <= library_keys, keys - library_keys
+    assert library_keys - keys <= {"travel"}, library_keys - keys  # spend.travel is the travel table's
+
+
+def test_every_library_activity_fits_a_family_and_its_unit():
+    from zcf.factors.activities import read_activity
+
+    for factor in library():
+        found = read_activity(factor.activity)
+        assert found is not None and found.activity == factor.activity, factor.factor_id
+        assert factor.denominator_kind in found.family.unit_kinds, (factor.factor_id, factor.unit)

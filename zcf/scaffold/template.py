@@ -62,13 +62,15 @@ def _choices(column: ColumnSpec, schema: Schema, lang: str) -> tuple[list[str], 
     chinese = lang in ("zh", "both")
     if column.type == "enum":
         spec = schema.enums[column.enum]  # type: ignore[index]
-        return [v.zh if chinese else v.value for v in spec.values], True
+        return [v.zh if chinese else v.value for v in spec.values], not spec.extensible
     if column.type == "province":
         return [p.zh if chinese else p.en for p in schema.provinces], True
     if column.type == "grid_region":
         return [v.zh if chinese else v.value for v in schema.grid_regions.values], True
     if column.type == "boolean":
         return (["是", "否"] if chinese else ["yes", "no"]), True
+    if column.type == "currency":
+        return (["人民币", "万元", "USD", "EUR"] if chinese else ["CNY", "USD", "EUR", "万元"]), False
     if column.type == "unit":
         units: list[str] = []
         for kind in column.unit_kinds:
@@ -146,7 +148,8 @@ def write_template(path: Path, tables: list[str] | None = None, lang: str = "zh"
                 validation.error = "请从下拉列表中选择 / choose a value from the list"
                 sheet.add_data_validation(validation)
                 validation.add(span)
-            if column.type in ("period", "id", "unit", "text", "enum", "province", "grid_region", "factor_unit"):
+            if column.type in ("period", "id", "unit", "text", "enum", "province", "grid_region", "factor_unit",
+                               "activity", "currency", "region", "pcf_unit"):
                 for row in range(2, TEMPLATE_ROWS + 2):
                     sheet.cell(row=row, column=index).number_format = "@"
         sheet.freeze_panes = "A2"

@@ -86,7 +86,8 @@ class EnumSpec(_Frozen):
     values: tuple[EnumValue, ...]
     match: Literal["name", "compact"] = "name"  # compact: every separator ignored (R134a = R-134a)
     suggest: bool = True  # False: names that merely look alike mean other things (R-22 vs R-32)
-    hint_en: str = ""  # said instead of "did you mean" when suggest is False
+    extensible: bool = False  # your own factors may add values (a new fuel, gas, material, sector)
+    hint_en: str = ""  # said after "did you mean" (instead of it when suggest is False)
     hint_zh: str = ""
 
     def key(self, text: str) -> str:
