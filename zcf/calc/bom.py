@@ -31,7 +31,7 @@ import pandas as pd
 
 from zcf.calc.lines import fmt
 from zcf.calc.production import KIND_OF_CANONICAL, DeclaredUnit
-from zcf.units import KINDS, parse_unit
+from zcf.units import KINDS, parse_unit, ratio
 
 
 @dataclass
@@ -172,7 +172,7 @@ class Imbalance:
     """An item the BOM uses more of than was bought or made."""
 
     item: str
-    unit: str
+    unit: str  # the item's purchase unit when it has one, else the canonical unit
     needed: float
     available: float
     products: tuple[str, ...]
@@ -195,7 +195,10 @@ def mass_balance(uses: list[BomUse], output: dict[str, float], bought: dict[str,
         supply = bought.get(item, {}).get(kind)
         available = (supply.bought if supply else 0.0) + (made[item][1] if item in made and made[item][0] == kind else 0.0)
         if available > 0 and need > limit * available:
-            out.append(Imbalance(item, KINDS[kind][1], need, available, tuple(sorted({u.product for u in item_uses})),
+            shown = supply.default_unit if supply else KINDS[kind][1]  # as the user buys it: kWh, not MWh
+            to_shown = ratio(KINDS[kind][1], shown)
+            out.append(Imbalance(item, shown, need * to_shown, available * to_shown,
+                                 tuple(sorted({u.product for u in item_uses})),
                                  min((u.row for u in item_uses), key=_order)))
     return out
 

@@ -127,6 +127,9 @@ class ReportModel:
         if intensity.get("per_vehicle"):
             rows.append((text["intensity_vehicle"], fmt_t(intensity["per_vehicle"]["scope1_2_market"], 3),
                          "tCO2e", "–"))
+        elif intensity.get("per_unit_produced"):  # a parts maker: per piece or per t, never "per vehicle"
+            per_unit = intensity["per_unit_produced"]
+            rows.append((text[f"intensity_{per_unit['unit']}"], fmt_t(per_unit["scope1_2_market"], 3), "tCO2e", "–"))
         return [dict(zip(("figure", "value", "unit", "change"), r)) for r in rows]
 
     # --- methodology ---------------------------------------------------------
@@ -181,13 +184,26 @@ class ReportModel:
 
     # --- products, inputs, lines ---------------------------------------------
 
+    def unit_name(self, product: dict[str, Any]) -> str:
+        """The declared unit of a product as the report names it: 辆/vehicle, 件/piece, 吨/t."""
+        if product.get("vehicle"):
+            return self.text["unit_vehicle"]
+        return self.text.get(f"unit_{product.get('declared_unit', 'piece')}", product.get("declared_unit", ""))
+
     def product_rows(self) -> list[dict[str, str]]:
         return [
-            {"product": p["product_id"], "units": fmt_t(p["units"], 0), "per_unit": fmt_t(p["per_unit_kgco2e"], 0),
-             "parts": fmt_t(p["parts_kgco2e_per_unit"], 0), "factory": fmt_t(p["factory_kgco2e_per_unit"], 0),
-             "tco2e": fmt_t(p["total_tco2e"])}
+            {"product": p["product_id"], "unit": self.unit_name(p), "units": fmt_t(p["units"], 0),
+             "per_unit": fmt_t(p["per_unit_kgco2e"], 0), "parts": fmt_t(p["parts_kgco2e_per_unit"], 0),
+             "factory": fmt_t(p["factory_kgco2e_per_unit"], 0), "tco2e": fmt_t(p["total_tco2e"]),
+             "complete": self.text["yes"] if p.get("complete", True) else self.text["no"]}
             for p in self.results.get("products", [])
         ]
+
+    def incomplete_rows(self) -> list[dict[str, str]]:
+        """Why a product's footprint is incomplete, one row per reason."""
+        key = "message_zh" if self.lang == "zh" else "message"
+        return [{"product": p["product_id"], "reason": r.get(key) or r["message"]}
+                for p in self.results.get("products", []) for r in p.get("reasons", [])]
 
     def batch_rows(self) -> list[dict[str, str]]:
         rows = []
