@@ -162,8 +162,10 @@ def read_bom(bom: pd.DataFrame, produced: set[str], bought: dict[str, dict[str, 
             leave("bom-item-without-data", row.Index, "item_id", item=item)
             continue
         quantity = float(row.quantity_per_unit)
-        uses.append(BomUse(row.Index, product, item, parsed.kind, quantity * parsed.to_canonical, parsed.canonical,
-                           quantity, unit_text, written is None))
+        # a unit written in the row was converted at ingest (quantity_std); a default one is converted here, the same way
+        quantity_std = quantity * parsed.to_canonical if written is None else float(row.quantity_std)
+        uses.append(BomUse(row.Index, product, item, parsed.kind, quantity_std, parsed.canonical, quantity, unit_text,
+                           written is None))
     return BomRead(uses, [(code, labels, column, dict(params)) for (code, column, params), labels in left_out.items()])
 
 

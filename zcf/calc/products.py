@@ -95,22 +95,23 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
     read = bom_module.read_bom(bom, set(declared), bought, declared) if not bom.empty \
         else bom_module.BomRead([], [])
     _exclude_bom(ctx, read.left_out)
-    builder = _Builder(ctx, production[in_unit], declared, bought, read, allocated, bom)
-    builder.other_unit_rows = production.loc[~in_unit, "product_id"].astype(str).value_counts().to_dict()
-    builder.vehicle_ids = vehicles(production, ctx.table("sold_products"))
+    builder = _Builder(ctx, production, in_unit, declared, bought, read, allocated, bom)
     out = [builder.entry(product) for product in sorted(declared)]
-    _check_mass_balance(ctx, read.uses, builder.output, bought, declared, bom)
+    used = [use for use in read.uses if use.row in builder.used_rows]
+    _check_mass_balance(ctx, used, builder.output, bought, declared, bom)
     return out
 
 
 class _Builder:
     """Footprints of the products, each computed once (items made in the group first)."""
 
-    def __init__(self, ctx: CalcContext, production: pd.DataFrame, declared: dict[str, DeclaredUnit],
-                 bought: dict[str, dict[str, bom_module.Supply]], read: bom_module.BomRead,
-                 allocated: alloc.Allocation, bom: pd.DataFrame):
-        self.ctx, self.production, self.declared, self.bought = ctx, production, declared, bought
-        self.allocated = allocated
+    def __init__(self, ctx: CalcContext, production: pd.DataFrame, in_unit: pd.Series,
+                 declared: dict[str, DeclaredUnit], bought: dict[str, dict[str, bom_module.Supply]],
+                 read: bom_module.BomRead, allocated: alloc.Allocation, bom: pd.DataFrame):
+        self.ctx, self.declared, self.bought, self.allocated = ctx, declared, bought, allocated
+        self.production = production[in_unit]  # the rows a footprint is made of: in the declared unit
+        self.other_unit_rows = production.loc[~in_unit, "product_id"].astype(str).value_counts().to_dict()
+        self.vehicle_ids = vehicles(production, ctx.table("sold_products"))
         self.uses: dict[str, list[bom_module.BomUse]] = {}
         for use in read.uses:
             self.uses.setdefault(use.product, []).append(use)
@@ -119,10 +120,10 @@ class _Builder:
         for _, labels, _, _ in read.left_out:
             for label in labels:
                 self.left_out.setdefault(str(bom.at[label, "product_id"]), []).append(str(bom.at[label, "item_id"]))
-        self.output = {p: math.fsum(rows["quantity_std"].tolist()) for p, rows in production.groupby("product_id")}
-        self.other_unit_rows: dict[str, int] = {}
-        self.vehicle_ids: set[str] = set()
+        self.output = {str(p): math.fsum(rows["quantity_std"].tolist())
+                       for p, rows in self.production.groupby("product_id")}  # in the declared unit
         self.cache: dict[str, Footprint] = {}
+        self.used_rows: set = set()  # BOM rows that entered a footprint
 
     def footprint(self, product: str, stack: tuple[str, ...] = ()) -> Footprint:
         if product not in self.cache:
@@ -148,6 +149,7 @@ class _Builder:
                 per_unit, source = supply.intensity_t, "purchases"
                 shares = {m: v / supply.emissions_t for m, v in supply.by_method.items()} if supply.emissions_t else {}
             self.ctx.ledger.use("bom", [use.row])
+            self.used_rows.add(use.row)
             value = use.quantity_std * per_unit
             result.parts_t += value
             for method, part in shares.items():
