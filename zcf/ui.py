@@ -160,7 +160,7 @@ def print_inventory(console: Console, env: Environment, results: dict, problems:
         per_unit = intensity["per_unit_produced"]
         value, unit = per_unit["scope1_2_market"], per_unit["unit"]
         en, zh = PRODUCED_UNIT_NAMES.get(unit, (unit, unit))
-        facts.append(env.t(f"Scope 1+2 {value:.3f} t per {en} produced", f"范围一+二 每{zh}产品 {value:.3f} 吨"))
+        facts.append(env.t(f"Scope 1+2 {value:.4g} t per {en} produced", f"范围一+二 每{zh}产品 {value:.4g} 吨"))
     if facts:
         console.print(Text(" · ".join(facts)))
     if problems:
