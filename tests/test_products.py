@@ -118,6 +118,17 @@ def test_bom_unit_of_another_kind_is_left_out_naming_the_cell(tmp_path):
     assert reconciled(report, "bom")["excluded"] == 1 and reconciled(report, "bom")["unaccounted"] == 0
 
 
+def test_bom_unit_is_checked_at_ingest(tmp_path):
+    from zcf.ingest import ingest
+
+    folder = _write_inputs(tmp_path / "in", suppliers=SUPPLIERS, purchases=STEEL_100_T,
+                           production=PRODUCTION_HEADER + "JS,2022-01,PART,1000,件,\n",
+                           bom=BOM_HEADER + "PART,STEEL,0.5,kgg\nPART,STEEL,0.5,km\n")
+    errors = {(p.code, p.cell) for p in ingest([str(folder)]).problems if p.severity == "error"}
+    # D2: not a unit; D3: a length — a BOM quantity is a mass, count, volume or energy
+    assert errors >= {("unknown-unit", "D2"), ("unit-not-allowed", "D3")}
+
+
 # --- mass balance (CLI) --------------------------------------------------------
 
 
@@ -177,7 +188,7 @@ def test_production_in_t(tmp_path, allocation):
         assert product["declared_unit"] == "t" and product["complete"] is True
         assert product["factory_kgco2e_per_unit"] == pytest.approx(100.0, rel=1e-12)
         assert product["per_unit_kgco2e"] == pytest.approx(1819.0, rel=1e-12)
-    assert made["ROD"]["units"] == pytest.approx(70.0)
+    assert made["ROD"]["units"] == pytest.approx(70.0) and made["ROD"]["unit_label"] == "t"  # written in kg, per t
     assert "production" in report.results["reconciliation"]
     assert reconciled(report, "production")["excluded"] == 0 and reconciled(report, "production")["unaccounted"] == 0
 

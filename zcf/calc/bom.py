@@ -125,7 +125,7 @@ def item_kinds(item: str, bought: dict[str, dict[str, Supply]], declared: dict[s
     """The kinds of unit an item comes in → the default BOM unit in that kind (made in the group first)."""
     if item in declared:
         unit = declared[item]
-        return {unit.kind: unit.label}
+        return {unit.kind: unit.written}
     return {kind: supply.default_unit for kind, supply in bought.get(item, {}).items()}
 
 

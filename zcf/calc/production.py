@@ -28,11 +28,14 @@ PRODUCTION_KINDS = ("count", "mass")  # the order decides a tie between kinds
 
 @dataclass(frozen=True)
 class DeclaredUnit:
-    """The unit a product's footprint is per: ``unit`` is canonical (piece, t); ``label`` as written when all rows agree."""
+    """The unit a product's footprint is per: ``unit`` is canonical (piece, t); ``label`` the word written for a
+    count when all rows agree (件, 辆), else ``unit``; ``written`` the unit text of all its rows when they agree
+    (kg, 件), else ``unit`` — a BOM quantity of this product without a unit is read in it."""
 
     kind: str
     unit: str
     label: str
+    written: str
 
 
 def with_kinds(production: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +52,9 @@ def declared_units(production: pd.DataFrame) -> dict[str, DeclaredUnit]:
         mine = rows[rows["kind"] == kind]
         texts = mine["unit"].dropna().unique()
         unit = KINDS[kind][1]
-        out[str(product)] = DeclaredUnit(kind, unit, str(texts[0]) if len(texts) == 1 else unit)
+        # a count keeps its word (件, 台, 辆); a mass is always per t, whatever unit it was written in
+        written = str(texts[0]) if len(texts) == 1 else unit
+        out[str(product)] = DeclaredUnit(kind, unit, written if kind == "count" else unit, written)
     return out
 
 
