@@ -263,7 +263,7 @@ by_material: dict[str, list[str]] = {}
 for s, *_rest, material in SUPPLIER_SPECS:
     by_material.setdefault(material, []).append(s)
 purchases = []
-first_item: dict[str, str] = {}  # material or spend group → its first item (used in the BOM)
+items_of: dict[str, list[dict]] = {}  # material or spend group → its purchase rows (used in the BOM)
 item_counter = 10_000
 ITEM_PRODUCT = {"battery_cell": "BP-75"}
 for material, supplier_ids in by_material.items():
@@ -295,21 +295,29 @@ for material, supplier_ids in by_material.items():
             row["site_id"] = "JS02" if material == "battery_cell" else ("CQ01" if k % 2 == 0 else "JS01")
             row["product_id"] = ITEM_PRODUCT.get(material)
             purchases.append(row)
-            first_item.setdefault(material, row["item_id"])
+            items_of.setdefault(material, []).append(row)
 
-# Bill of materials: per vehicle model, one representative item per material from the purchases.
+# Bill of materials: per model, each material's quantity (t per unit, kWh for cells) split over every item
+# bought of that material in proportion to the quantity bought, so that production × BOM stays within
+# purchases (zcf's mass balance). Written in kg (mass) and kWh (cells), with the unit column.
 BOM_QTY = {
-    "EV-S1": {"BP-75": 1.0, "steel": 0.86, "aluminium_primary": 0.12, "aluminium_secondary": 0.05, "copper": 0.028, "plastics": 0.16, "glass": 0.038, "rubber": 0.045, "paint": 0.011},
-    "PH-M5": {"battery_cell": 28.0, "steel": 0.95, "aluminium_primary": 0.09, "aluminium_secondary": 0.05, "copper": 0.024, "plastics": 0.17, "glass": 0.036, "rubber": 0.046, "paint": 0.011},
-    "IC-G3": {"steel": 0.98, "aluminium_primary": 0.07, "aluminium_secondary": 0.06, "copper": 0.018, "plastics": 0.15, "glass": 0.034, "rubber": 0.044, "paint": 0.010},
-    "BP-75": {"battery_cell": 75.0, "aluminium_primary": 0.035, "copper": 0.006},
+    "EV-S1": {"BP-75": 1.0, "steel": 0.86, "aluminium_primary": 0.12, "aluminium_secondary": 0.042, "copper": 0.022, "plastics": 0.13, "glass": 0.038, "rubber": 0.045, "paint": 0.011},
+    "PH-M5": {"battery_cell": 28.0, "steel": 0.95, "aluminium_primary": 0.09, "aluminium_secondary": 0.042, "copper": 0.019, "plastics": 0.14, "glass": 0.036, "rubber": 0.046, "paint": 0.011},
+    "IC-G3": {"steel": 0.98, "aluminium_primary": 0.07, "aluminium_secondary": 0.05, "copper": 0.015, "plastics": 0.12, "glass": 0.034, "rubber": 0.044, "paint": 0.010},
+    "BP-75": {"battery_cell": 75.0, "aluminium_primary": 0.035, "copper": 0.005},
 }
-first_item["BP-75"] = "BP-75"  # a product of the group's own pack plant, used as a part
-bom = [
-    {"product_id": product, "item_id": first_item[material], "quantity_per_unit": qty}
-    for product, items in BOM_QTY.items()
-    for material, qty in items.items()
-]
+BOM_UNIT = {"t": ("kg", 1000.0), "kWh": ("kWh", 1.0)}  # purchase unit → BOM unit, BOM quantity per purchase unit
+bom = []
+for product, materials in BOM_QTY.items():
+    for material, qty in materials.items():
+        if material == "BP-75":  # a product of the group's own pack plant, used as a part
+            bom.append({"product_id": product, "item_id": "BP-75", "quantity_per_unit": qty, "unit": "piece"})
+            continue
+        bought = sum(p["quantity"] for p in items_of[material])
+        unit, per_unit = BOM_UNIT[MATERIAL_UNIT[material][0]]
+        for p in items_of[material]:
+            bom.append({"product_id": product, "item_id": p["item_id"], "unit": unit,
+                        "quantity_per_unit": round(qty * per_unit * p["quantity"] / bought, 3)})
 
 transport = [
     {"direction": "upstream", "mode": "road", "mass_t": 118_000, "distance_km": 420, "tkm": None, "supplier_id": "SUP032", "period": str(YEAR), "product_id": None},

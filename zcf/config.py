@@ -17,6 +17,11 @@ from zcf.ingest import OUTLIER_RATIO
 
 CONFIG_NAME = "zcf.toml"
 WORKING_DAYS = 250  # commuting days per year when the commuting table leaves them out
+ALLOCATIONS = ("units", "mass", "revenue")  # keys that share a site's own emissions among its products
+ALLOCATION = "units"  # the default key
+# Warn when a BOM uses more of an item (production × quantity per unit) than this multiple of what was
+# bought or made: purchases a little below the BOM's use are normal (stock), far below are a unit or entry error.
+MASS_BALANCE_RATIO = 1.1
 
 
 class _Section(BaseModel):
@@ -69,6 +74,16 @@ class FactorsConfig(_Section):
             out.append(code)
         return out
 
+class ProductsConfig(_Section):
+    allocation: Literal[ALLOCATIONS] = Field(  # type: ignore[valid-type]
+        ALLOCATION,
+        description="key that shares a site's Scope 1 + 2 (market-based) among its products: units, mass or revenue",
+    )
+    mass_balance_ratio: float = Field(
+        MASS_BALANCE_RATIO, ge=1,
+        description="warn when the BOM uses more of an item than this multiple of the quantity bought or made",
+    )
+
 
 class Scope3Config(_Section):
     not_relevant: dict[str, str] = Field(
@@ -86,6 +101,7 @@ class Config(_Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     calc: CalcConfig = Field(default_factory=CalcConfig)
     factors: FactorsConfig = Field(default_factory=FactorsConfig)
+    products: ProductsConfig = Field(default_factory=ProductsConfig)
     scope3: Scope3Config = Field(default_factory=Scope3Config)
     checks: dict[str, Any] = Field(
         default_factory=dict,

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from zcf.ingest import IngestReport
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
+PRODUCED_UNIT_NAMES = {"piece": ("piece", "件"), "t": ("tonne", "吨")}  # per_unit_produced.unit → (en, zh)
 
 
 def _counts_text(env: Environment, problems: list[Problem]) -> str:
@@ -155,6 +156,11 @@ def print_inventory(console: Console, env: Environment, results: dict, problems:
     if intensity.get("per_vehicle"):
         value = intensity["per_vehicle"]["scope1_2_market"]
         facts.append(env.t(f"Scope 1+2 {value:.3f} t per vehicle", f"范围一+二 每辆车 {value:.3f} 吨"))
+    elif intensity.get("per_unit_produced"):  # a parts maker: per piece or per t produced
+        per_unit = intensity["per_unit_produced"]
+        value, unit = per_unit["scope1_2_market"], per_unit["unit"]
+        en, zh = PRODUCED_UNIT_NAMES.get(unit, (unit, unit))
+        facts.append(env.t(f"Scope 1+2 {value:.4g} t per {en} produced", f"范围一+二 每{zh}产品 {value:.4g} 吨"))
     if facts:
         console.print(Text(" · ".join(facts)))
     if problems:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from zcf.calc.ledger import Ledger
-from zcf.config import WORKING_DAYS
+from zcf.config import ALLOCATION, MASS_BALANCE_RATIO, WORKING_DAYS
 from zcf.factors import Factor, FactorResolver, FuelConverter, Resolution
 from zcf.problems import Problem
 
@@ -32,6 +32,8 @@ class CalcOptions:
     working_days: int = WORKING_DAYS  # commuting days per year when the table leaves them out
     fallback_regions: tuple[str, ...] = ()  # regions whose factors may stand in where ours has none (warned)
     not_relevant: dict[str, str] = field(default_factory=dict)  # Scope 3 category → reason
+    allocation: str = ALLOCATION  # units | mass | revenue: shares a site's own emissions among its products
+    mass_balance_ratio: float = MASS_BALANCE_RATIO  # BOM use ÷ quantity bought or made above which to warn
 
 
 @dataclass

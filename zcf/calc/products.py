@@ -1,167 +1,269 @@
-"""Cradle-to-gate product footprints per product (vehicle model) and production batch.
+"""Cradle-to-gate product footprints, per unit produced.
 
-    footprint per unit = parts + factory
-    parts   = Σ over the product's BOM: quantity per unit × the item's emissions per
-              unit purchased (its Scope 3 category 1 lines ÷ quantity bought) — or, when
-              the item is itself a product made in the group (a battery pack), that
-              product's own footprint per unit
-    factory = the site's Scope 1 + Scope 2 (market-based) of the batch's month ÷ the
-              site's units produced that month; emissions recorded for the whole year
-              are spread over the months by units produced
+**Declared unit**: one unit of the product as its production is counted — one piece
+(件, 台, 辆) or one t when production is given in mass (``zcf.calc.production``).
 
-This follows ISO 14067's physical allocation by production quantity; it is a
-screening footprint, not a full LCA (no upstream transport or end-of-life).
+**Boundary**: cradle to gate — the purchased materials and parts in the product's bill of
+materials, with their own cradle-to-gate emissions as the purchase lines give them, plus the
+factory's own emissions. Not included: transport to the factory, waste, use and end of life.
+::
+
+    footprint per declared unit = parts + factory
+    parts   = Σ over the product's BOM rows: quantity per unit (in the canonical unit of its
+              kind) × the item's emissions per canonical unit (``zcf.calc.bom``) — or, for an
+              item made in the group (a battery pack), that product's own footprint per unit
+    factory = Σ shares of the site's Scope 1 + Scope 2 (market-based) given to the product's
+              production rows ÷ its production in the declared unit (``zcf.calc.allocation``)
+
+**Allocation key** (``zcf.toml`` ``[products] allocation``): ``units`` (default; quantity
+produced in its own unit), ``mass`` (production in t) or ``revenue`` (production.revenue).
+This follows ISO 14067's physical allocation when the key is units or mass; it is a
+screening footprint, not a full LCA.
+
+**Footprints are per unit produced and never carry the consolidation share**: every
+emission enters at 100 % of its source (``gas_t × gwp``), so a joint venture's product has
+the same footprint under equity share as under operational control.
+
+A footprint is **complete** when the product has a BOM, every BOM row is used with data,
+every item made in the group has a complete footprint, and every production row got its
+factory part from a site with Scope 1 or 2 lines. Otherwise ``complete`` is false,
+``per_unit_kgco2e`` and ``total_tco2e`` are null, ``reasons`` say what is missing, and
+``parts_kgco2e_per_unit`` / ``factory_kgco2e_per_unit`` hold the part that is known.
+
+Every production and BOM row is used or excluded with a reason in the ledger.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import pandas as pd
 
+from zcf.calc import allocation as alloc
+from zcf.calc import bom as bom_module
 from zcf.calc.context import CalcContext
+from zcf.calc.lines import fmt
+from zcf.calc.production import DeclaredUnit, declared_units, in_declared_unit, vehicles, with_kinds
+from zcf.problems import Problem
 from zcf.units import ratio
 
 KG_PER_T = ratio("t", "kg")
+INTERNAL = "internal"  # the method of parts made in the group
 
 
-def _units(production: pd.DataFrame) -> pd.DataFrame:
-    """Production rows counted in pieces (vehicles, packs)."""
-    if production.empty:
-        return production
-    return production[(production["unit_std"] == "piece") & production["quantity_std"].notna()]
+@dataclass
+class Footprint:
+    """One product's footprint per declared unit (tCO2e at 100 %), as far as it is known."""
 
+    parts_t: float = 0.0
+    factory_t: float | None = None
+    by_method: dict[str, float] = field(default_factory=dict)
+    parts: list[dict] = field(default_factory=list)
+    reasons: list[dict] = field(default_factory=list)
 
-def _factory_per_unit(lines: pd.DataFrame, units: pd.DataFrame) -> dict[tuple[str, int | None], float]:
-    """tCO2e per unit by (site, month) from Scope 1 + Scope 2 market lines."""
-    own = lines[(lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == "market"))]
-    emissions = own["co2e_t"]
-    month = pd.to_numeric(own["period"].fillna("").str.slice(5, 7), errors="coerce")
-    frame = pd.DataFrame({"site_id": own["site_id"], "month": month, "co2e_t": emissions})
-    out: dict[tuple[str, int | None], float] = {}
-    unit_month = units.assign(month=units["period_month"].astype("float64"))
-    for site_id, site_units in unit_month.groupby("site_id"):
-        per_month_units = site_units.groupby("month", dropna=False)["quantity_std"].sum()
-        total_units = float(per_month_units.sum())
-        if total_units <= 0:
-            continue
-        site_lines = frame[frame["site_id"] == site_id]
-        annual = math.fsum(site_lines.loc[site_lines["month"].isna(), "co2e_t"])
-        monthly = site_lines.dropna(subset=["month"]).groupby("month")["co2e_t"].sum()
-        for m, n in per_month_units.items():
-            if n <= 0:
-                continue
-            month_emissions = float(monthly.get(m, 0.0)) + annual * n / total_units
-            out[(site_id, None if m != m else int(m))] = month_emissions / n
-    return out
+    @property
+    def complete(self) -> bool:
+        return not self.reasons
 
+    @property
+    def known_t(self) -> float:
+        return self.parts_t + (self.factory_t or 0.0)
 
-def _item_intensity(lines: pd.DataFrame, purchases: pd.DataFrame) -> dict[str, tuple[float, str, str]]:
-    """tCO2e per purchased unit of each item, with the unit and the main method."""
-    cat12 = lines[(lines["source_table"] == "purchases")]
-    if cat12.empty or purchases.empty:
-        return {}
-    cat12 = cat12.assign(source_sheet=cat12["source_sheet"].fillna(""))  # CSV rows have no sheet
-    by_row = cat12.groupby(["source_file", "source_sheet", "source_row"])["co2e_t"].sum()
-    methods = cat12.groupby(["source_file", "source_sheet", "source_row"])["method"].first()
-    out: dict[str, tuple[float, str, str]] = {}
-    for item_id, rows in purchases.groupby("item_id"):
-        emissions = quantity = 0.0
-        method = ""
-        unit = None
-        for _, row in rows.iterrows():
-            sheet = row["_source_sheet"]
-            key = (row["_source_file"], "" if sheet is None or pd.isna(sheet) else sheet, row["_source_row"])
-            if key not in by_row.index or pd.isna(row["quantity"]):
-                continue
-            emissions += float(by_row[key])
-            quantity += float(row["quantity"])
-            unit = row["unit"]
-            method = method or methods[key]
-        if quantity > 0:
-            out[str(item_id)] = (emissions / quantity, unit, method)
-    return out
+    def add_reason(self, code: str, items: list[str], **params) -> None:
+        problem = Problem(code, params={**params, "items": ", ".join(items)})
+        self.reasons.append({"code": code, "message": problem.message("en"), "message_zh": problem.message("zh"),
+                             "items": items})
 
 
 def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
-    everything = ctx.table("production")
-    production = _units(everything)
-    if not everything.empty:
-        ctx.exclude("production", everything[~everything.index.isin(production.index)], "production-not-counted", "unit")
-        ctx.ledger.use("production", production)
+    """Every produced product's footprint (results.json ``products``); rows accounted in the ledger."""
+    production, bom = ctx.table("production"), ctx.table("bom")
     if production.empty:
+        if not bom.empty:
+            read = bom_module.read_bom(bom, set(), {}, {})
+            _exclude_bom(ctx, read.left_out)
         return []
-    bom = ctx.table("bom")
-    items = _item_intensity(lines, ctx.table("purchases"))
-    factory = _factory_per_unit(lines, production)
-    products = sorted(production["product_id"].dropna().unique())
-    factory_avg: dict[str, float] = {}
-    for product in products:
-        rows = production[production["product_id"] == product]
-        total = math.fsum(factory.get((r.site_id, _month(r.period_month)), 0.0) * r.quantity_std for r in rows.itertuples())
-        factory_avg[product] = total / float(rows["quantity_std"].sum())
+    production = with_kinds(production)
+    declared = declared_units(production)
+    in_unit = in_declared_unit(production, declared)
+    _exclude_other_units(ctx, production[~in_unit], declared)
+    allocated = alloc.allocate(production, lines, ctx.options.allocation)
+    _account_allocation(ctx, allocated)
 
-    cache: dict[str, tuple[float, dict]] = {}
-
-    def parts_per_unit(product: str, stack: tuple[str, ...] = ()) -> tuple[float, dict]:
-        if product in cache:
-            return cache[product]
-        total = 0.0
-        detail = {"supplier-specific": 0.0, "average-data": 0.0, "spend-based": 0.0, "internal": 0.0, "missing_items": []}
-        product_bom = bom[bom["product_id"] == product] if not bom.empty else bom
-        for row in product_bom.itertuples():
-            item = str(row.item_id)
-            qty = float(row.quantity_per_unit)
-            ctx.ledger.use("bom", [row.Index]) if (item in items or item in factory_avg) else ctx.exclude(
-                "bom", [row.Index], "bom-item-without-data", "item_id", item=item)
-            if item in items:
-                per_unit, _, method = items[item]
-                total += qty * per_unit
-                detail[method] = detail.get(method, 0.0) + qty * per_unit
-            elif item in factory_avg and item not in stack:
-                inner, _ = parts_per_unit(item, stack + (product,))
-                value = qty * (inner + factory_avg[item])
-                total += value
-                detail["internal"] += value
-            else:
-                detail["missing_items"].append(item)
-        cache[product] = (total, detail)
-        return cache[product]
-
-    out = []
-    for product in products:
-        parts_t, detail = parts_per_unit(product)
-        rows = production[production["product_id"] == product]
-        batches = []
-        for r in rows.sort_values(["period", "site_id"]).itertuples():
-            factory_t = factory.get((r.site_id, _month(r.period_month)), 0.0)
-            units = float(r.quantity_std)
-            batches.append({
-                "batch_id": None if pd.isna(r.batch_id) else r.batch_id,
-                "site_id": r.site_id,
-                "period": r.period,
-                "units": units,
-                "factory_tco2e": factory_t * units,
-                "parts_tco2e": parts_t * units,
-                "total_tco2e": (factory_t + parts_t) * units,
-                "per_unit_kgco2e": (factory_t + parts_t) * KG_PER_T,
-            })
-        units_total = math.fsum(b["units"] for b in batches)
-        total = math.fsum(b["total_tco2e"] for b in batches)
-        parts_share = {k: v / parts_t for k, v in detail.items() if k != "missing_items" and parts_t and v}
-        out.append({
-            "product_id": product,
-            "units": units_total,
-            "per_unit_kgco2e": total / units_total * KG_PER_T if units_total else None,
-            "parts_kgco2e_per_unit": parts_t * KG_PER_T,
-            "factory_kgco2e_per_unit": factory_avg[product] * KG_PER_T,
-            "total_tco2e": total,
-            "parts_by_method_share": parts_share,
-            "bom_items_without_data": detail["missing_items"],
-            "batches": batches,
-        })
+    bought = bom_module.supplies(ctx.table("purchases"), lines)
+    read = bom_module.read_bom(bom, set(declared), bought, declared) if not bom.empty \
+        else bom_module.BomRead([], [])
+    _exclude_bom(ctx, read.left_out)
+    builder = _Builder(ctx, production, in_unit, declared, bought, read, allocated, bom)
+    out = [builder.entry(product) for product in sorted(declared)]
+    used = [use for use in read.uses if use.row in builder.used_rows]
+    _check_mass_balance(ctx, used, builder.output, bought, declared, bom)
     return out
 
 
-def _month(value) -> int | None:
-    return None if value is None or pd.isna(value) else int(value)
+class _Builder:
+    """Footprints of the products, each computed once (items made in the group first)."""
+
+    def __init__(self, ctx: CalcContext, production: pd.DataFrame, in_unit: pd.Series,
+                 declared: dict[str, DeclaredUnit], bought: dict[str, dict[str, bom_module.Supply]],
+                 read: bom_module.BomRead, allocated: alloc.Allocation, bom: pd.DataFrame):
+        self.ctx, self.declared, self.bought, self.allocated = ctx, declared, bought, allocated
+        self.production = production[in_unit]  # the rows a footprint is made of: in the declared unit
+        self.other_unit_rows = production.loc[~in_unit, "product_id"].astype(str).value_counts().to_dict()
+        self.vehicle_ids = vehicles(production, ctx.table("sold_products"))
+        self.uses: dict[str, list[bom_module.BomUse]] = {}
+        for use in read.uses:
+            self.uses.setdefault(use.product, []).append(use)
+        self.with_bom = set(bom["product_id"].dropna().astype(str)) if not bom.empty else set()
+        self.left_out: dict[str, list[str]] = {}
+        for _, labels, _, _ in read.left_out:
+            for label in labels:
+                self.left_out.setdefault(str(bom.at[label, "product_id"]), []).append(str(bom.at[label, "item_id"]))
+        self.output = {str(p): math.fsum(rows["quantity_std"].tolist())
+                       for p, rows in self.production.groupby("product_id")}  # in the declared unit
+        self.cache: dict[str, Footprint] = {}
+        self.used_rows: set = set()  # BOM rows that entered a footprint
+
+    def footprint(self, product: str, stack: tuple[str, ...] = ()) -> Footprint:
+        if product not in self.cache:
+            self.cache[product] = self._compute(product, stack + (product,))
+        return self.cache[product]
+
+    def _compute(self, product: str, stack: tuple[str, ...]) -> Footprint:
+        result = Footprint()
+        incomplete: list[str] = []
+        left_out = list(self.left_out.get(product, []))
+        for use in self.uses.get(product, []):
+            if use.item in self.declared:
+                if use.item in stack:
+                    self.ctx.exclude("bom", [use.row], "bom-cycle", "item_id", item=use.item, product=product)
+                    left_out.append(use.item)
+                    continue
+                child = self.footprint(use.item, stack)
+                per_unit, shares, source = child.known_t, {INTERNAL: 1.0}, "made in the group"
+                if not child.complete:
+                    incomplete.append(use.item)
+            else:
+                supply = self.bought[use.item][use.kind]
+                per_unit, source = supply.intensity_t, "purchases"
+                shares = {m: v / supply.emissions_t for m, v in supply.by_method.items()} if supply.emissions_t else {}
+            self.ctx.ledger.use("bom", [use.row])
+            self.used_rows.add(use.row)
+            value = use.quantity_std * per_unit
+            result.parts_t += value
+            for method, part in shares.items():
+                result.by_method[method] = result.by_method.get(method, 0.0) + value * part
+            result.parts.append({
+                "item_id": use.item, "quantity_per_unit": use.quantity, "unit": use.unit,
+                "unit_assumed": use.unit_assumed, "quantity_std": use.quantity_std, "unit_std": use.unit_std,
+                "source": source, "tco2e_per_unit_std": per_unit, "kgco2e_per_unit": value * KG_PER_T,
+            })
+        self._factory(product, result)
+        if self.other_unit_rows.get(product):
+            result.add_reason("footprint-rows-in-other-unit", [], product=product, rows=self.other_unit_rows[product],
+                              declared=self.declared[product].unit)
+        if product not in self.with_bom:
+            result.add_reason("footprint-no-bom", [], product=product)
+            self.ctx.report("footprint-no-bom", product=product)
+        if left_out:
+            result.add_reason("footprint-bom-rows-left-out", sorted(set(left_out)), product=product)
+        if incomplete:
+            result.add_reason("footprint-item-incomplete", sorted(set(incomplete)), product=product)
+        return result
+
+    def _factory(self, product: str, result: Footprint) -> None:
+        """The factory part per declared unit, and the reasons it is incomplete."""
+        rows = self.production[self.production["product_id"] == product]
+        shares = self.allocated.factory_t.loc[rows.index]
+        done = shares.notna().to_numpy()
+        units = math.fsum(rows.loc[done, "quantity_std"].tolist())
+        if done.any() and units:
+            result.factory_t = math.fsum(shares[done].tolist()) / units
+        if not done.all():
+            result.add_reason("footprint-factory-not-allocated", [], product=product, rows=int((~done).sum()))
+        dark = sorted(set(rows.loc[done, "site_id"].astype(str)) - self.allocated.sites_with_lines)
+        if dark:
+            result.add_reason("footprint-site-without-emissions", dark, product=product, sites=", ".join(dark))
+            self.ctx.report("footprint-site-without-emissions", product=product, sites=", ".join(dark))
+
+    def entry(self, product: str) -> dict:
+        """The results.json entry of one product."""
+        result = self.footprint(product)
+        unit = self.declared[product]
+        rows = self.production[self.production["product_id"] == product]
+        batches = [self._batch(r, result) for r in rows.sort_values(["period", "site_id"]).itertuples()]
+        units = self.output.get(product, 0.0)
+        total = math.fsum(b["total_tco2e"] for b in batches) if result.complete else None
+        return {
+            "product_id": product,
+            "declared_unit": unit.unit,
+            "unit_label": unit.label,
+            "vehicle": product in self.vehicle_ids,
+            "units": units,
+            "complete": result.complete,
+            "reasons": result.reasons,
+            "allocation": self.ctx.options.allocation,
+            "per_unit_kgco2e": total / units * KG_PER_T if total is not None and units else None,
+            "parts_kgco2e_per_unit": result.parts_t * KG_PER_T,
+            "factory_kgco2e_per_unit": None if result.factory_t is None else result.factory_t * KG_PER_T,
+            "total_tco2e": total,
+            "parts_by_method_share": {k: v / result.parts_t for k, v in sorted(result.by_method.items())
+                                      if result.parts_t and v},
+            "bom_items_without_data": sorted(set(self.left_out.get(product, []))),
+            "parts": result.parts,
+            "batches": batches,
+        }
+
+    def _batch(self, r, result: Footprint) -> dict:
+        factory = self.allocated.factory_t.get(r.Index)
+        factory = None if factory is None or pd.isna(factory) else float(factory)
+        units = float(r.quantity_std)
+        total = factory + result.parts_t * units if result.complete and factory is not None else None
+        return {
+            "batch_id": None if pd.isna(r.batch_id) else r.batch_id,
+            "site_id": r.site_id,
+            "period": r.period,
+            "units": units,
+            "factory_tco2e": factory,
+            "parts_tco2e": result.parts_t * units,
+            "total_tco2e": total,
+            "per_unit_kgco2e": total / units * KG_PER_T if total is not None and units else None,
+        }
+
+
+def _exclude_other_units(ctx: CalcContext, rows: pd.DataFrame, declared: dict[str, DeclaredUnit]) -> None:
+    for (product, unit), group in rows.groupby([rows["product_id"].astype(str), rows["unit"].astype(str)], sort=True):
+        ctx.exclude("production", group, "production-unit-kind-differs", "unit", product=product,
+                    declared=declared[product].unit, unit=unit)
+
+
+def _account_allocation(ctx: CalcContext, allocated: alloc.Allocation) -> None:
+    for missing in allocated.unallocated:
+        ctx.exclude("production", missing.index, missing.code, missing.column, **missing.params)
+    ctx.ledger.use("production", allocated.factory_t.index[allocated.factory_t.notna().to_numpy()])
+    for idle in allocated.idle:
+        ctx.report("factory-emissions-not-allocated", site_id=idle["site_id"], tco2e=fmt(idle["tco2e"]),
+                   periods=", ".join(idle["periods"]))
+
+
+def _exclude_bom(ctx: CalcContext, left_out: list[tuple[str, list, str, dict]]) -> None:
+    for code, labels, column, params in left_out:
+        ctx.exclude("bom", labels, code, column, **params)
+
+
+def _check_mass_balance(ctx: CalcContext, uses: list[bom_module.BomUse], output: dict[str, float],
+                        bought: dict[str, dict[str, bom_module.Supply]], declared: dict[str, DeclaredUnit],
+                        bom: pd.DataFrame) -> None:
+    """A ``bom-mass-balance`` warning, at the item's first BOM row, per item used beyond what was bought or made."""
+    made = {p: (declared[p].kind, output.get(p, 0.0)) for p in declared}
+    limit = ctx.options.mass_balance_ratio
+    for imbalance in bom_module.mass_balance(uses, output, bought, made, limit):
+        row = bom.loc[imbalance.first_row]
+        sheet = row.get("_source_sheet")
+        sheet = None if sheet is None or pd.isna(sheet) else str(sheet)
+        file = str(row["_source_file"])
+        ctx.problems.append(Problem(
+            "bom-mass-balance", file=file, sheet=sheet, row=int(row["_source_row"]), column="quantity_per_unit",
+            column_letter=ctx.ledger.letters.get((file, sheet), {}).get("quantity_per_unit"),
+            params=bom_module.imbalance_params(imbalance, limit)))

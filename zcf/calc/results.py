@@ -158,8 +158,14 @@ def data_quality(lines: pd.DataFrame, purchases: pd.DataFrame, spend_cny: pd.Ser
     }
 
 
-def intensity(ctx: CalcContext, tot: dict, vehicles: float | None, by_site_totals: dict) -> dict[str, Any]:
+def intensity(ctx: CalcContext, tot: dict, made: dict, by_site_totals: dict) -> dict[str, Any]:
+    """Intensities per revenue, per vehicle (vehicle makers) or per unit produced (piece or t), per site.
+
+    ``made`` is :func:`production_output`: a vehicle maker's intensities are per vehicle; a
+    maker of other products gets ``per_unit_produced`` in its products' unit instead.
+    """
     revenue = ctx.organization.get("revenue")
+    vehicles = made.get("vehicles")
     out: dict[str, Any] = {"revenue": revenue, "currency": ctx.organization.get("currency"), "vehicles_produced": vehicles}
     if revenue:
         millions = float(revenue) / MILLION
@@ -169,11 +175,10 @@ def intensity(ctx: CalcContext, tot: dict, vehicles: float | None, by_site_total
             "total_market": tot["total_market"] / millions,
         }
     if vehicles:
-        out["per_vehicle"] = {
-            "scope1_2_location": tot["scope1_2_location"] / vehicles,
-            "scope1_2_market": tot["scope1_2_market"] / vehicles,
-            "total_market": tot["total_market"] / vehicles,
-        }
+        out["per_vehicle"] = _per(tot, vehicles)
+    elif made.get("quantity"):
+        out["per_unit_produced"] = {"unit": made["unit"], "label": made["label"], "units_produced": made["quantity"],
+                                    **_per(tot, made["quantity"])}
     out["per_site"] = {
         site: {"scope1_2_market": v["scope1"] + v["scope2_market"],
                "tco2e_per_mwh": (v["scope1"] + v["scope2_market"]) / v["energy_mwh"] if v["energy_mwh"] else None}
@@ -182,15 +187,23 @@ def intensity(ctx: CalcContext, tot: dict, vehicles: float | None, by_site_total
     return out
 
 
-def vehicles_produced(ctx: CalcContext) -> float | None:
-    """Units of finished products: counted production not used as a BOM item of another product."""
-    production = ctx.table("production")
-    if production.empty:
-        return None
-    bom = ctx.table("bom")
-    intermediate = set(bom["item_id"].dropna()) if not bom.empty else set()
-    finished = production[(production["unit_std"] == "piece") & ~production["product_id"].isin(intermediate)]
-    return math.fsum(finished["quantity_std"].dropna().tolist()) or None
+def _per(tot: dict, quantity: float) -> dict[str, float]:
+    return {key: tot[key] / quantity for key in ("scope1_2_location", "scope1_2_market", "total_market")}
+
+
+def production_output(ctx: CalcContext) -> dict[str, Any]:
+    """What the company made, for intensities (``zcf.calc.production.output``); the rows counted are used."""
+    from zcf.calc import production as made
+
+    table = ctx.table("production")
+    if table.empty:
+        return {}
+    table = made.with_kinds(table)
+    declared = made.declared_units(table)
+    out = made.output(table, declared, made.vehicles(table, ctx.table("sold_products")),
+                      made.finished(table, ctx.table("bom")))
+    ctx.ledger.use("production", out.pop("rows"))
+    return out
 
 
 def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: list, scope3_status: dict,
@@ -198,7 +211,7 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
     sums = LineSums(lines)
     tot = totals(lines, sums)
     sites = by_site(ctx, sums, energy_by_site)
-    vehicles = vehicles_produced(ctx)
+    made = production_output(ctx)
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "zcf_version": __version__,
@@ -212,7 +225,7 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
         "by_site": sites,
         "by_gas": by_gas(sums),
         "energy": energy,
-        "intensity": intensity(ctx, tot, vehicles, sites),
+        "intensity": intensity(ctx, tot, made, sites),
         "products": products,
         "scope3_status": scope3_status,
         "data_quality": data_quality(lines, ctx.table("purchases"), ctx.purchase_spend_cny),

@@ -22,12 +22,13 @@ METRIC_NEEDS = {
     "energy.traceable_green_electricity_share": "energy table: onsite_solar/onsite_wind or supply = direct rows",
     "energy.electricity_kwh": "energy table: electricity rows",
     "intensity.per_million_revenue": "organization table: revenue",
-    "intensity.per_vehicle": "production table: quantity of vehicles (unit 辆/piece)",
-    "yoy.energy_per_vehicle": "history table: energy_mwh and production_units of the previous year",
-    "yoy.scope1_2_per_vehicle": "history table: scope1, scope2_market and production_units of the previous year",
+    "intensity.per_vehicle": "production table: vehicles (unit 辆/vehicle, or the product in sold_products)",
+    "intensity.per_unit_produced": "production table: finished products (not BOM items) in units of one kind (件 or t)",
+    "yoy.energy_per_vehicle": "history table: energy_mwh and production_units (vehicles, or units produced) of the previous year",
+    "yoy.scope1_2_per_vehicle": "history table: scope1, scope2_market and production_units (vehicles, or units produced) of the previous year",
     "yoy.scope1_2_per_revenue": "history table: scope1, scope2_market and revenue of the previous year",
     "history.years_with_scope1_2": "history table: scope1 and scope2_market for prior years",
-    "products.footprint_share": "production table (product_id) and bom table (product_id, item_id)",
+    "products.footprint_share": "production table (product_id) and bom table (product_id, item_id, quantity_per_unit, unit)",
     "suppliers.cat1_spend_share_with_pcf": "purchases table: spend and supplier_pcf",
     "targets.count": "targets table (scope, base_year, target_year, reduction_pct)",
     "targets.validated": "targets table: validated_by",
@@ -82,6 +83,7 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
 
     m["intensity.per_million_revenue"] = _get(intensity, "per_million_revenue.scope1_2_market")
     m["intensity.per_vehicle"] = _get(intensity, "per_vehicle.scope1_2_market")
+    m["intensity.per_unit_produced"] = _get(intensity, "per_unit_produced.scope1_2_market")
 
     status = results.get("scope3_status", {})
     m["scope3.categories_with_status"] = sum(1 for v in status.values() if v["status"] in ("calculated", "not_relevant"))
@@ -93,9 +95,9 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
     m["data_quality.scope3_score"] = dq.get("scope3_weighted_score")
 
     products = results.get("products", [])
-    with_parts = [p for p in products if p.get("parts_kgco2e_per_unit")]
+    complete = [p for p in products if p.get("complete")]
     m["products.count"] = len(products)
-    m["products.footprint_share"] = _ratio(len(with_parts), len(products)) if products else None
+    m["products.footprint_share"] = _ratio(len(complete), len(products)) if products else None
     m["products.footprint_reduction"] = None  # needs base-year product footprints (see METRIC_NEEDS)
 
     m["organization.assurance_level"] = org.get("assurance_level") if org.get("assurance_level") not in (None, "none") else None
@@ -127,7 +129,9 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
 
 def _history(m: dict, results: dict, history: pd.DataFrame | None, co2: float | None) -> None:
     year = results["reporting_year"]
-    vehicles = _get(results, "intensity.vehicles_produced")
+    # Units produced: vehicles for a vehicle maker, else the production unit (pieces or t); history's
+    # production_units are read in the same unit.
+    produced = _get(results, "intensity.vehicles_produced") or _get(results, "intensity.per_unit_produced.units_produced")
     revenue = _get(results, "organization.revenue")
     energy_mwh = _get(results, "energy.total_mwh")
     for key in ("yoy.energy_per_vehicle", "yoy.scope1_2_per_vehicle", "yoy.scope1_2_per_revenue"):
@@ -145,11 +149,11 @@ def _history(m: dict, results: dict, history: pd.DataFrame | None, co2: float | 
     def change(now, before):
         return None if now is None or before is None or pd.isna(before) or not before else now / before - 1
 
-    if vehicles and not pd.isna(p.get("production_units")) and p.get("production_units"):
+    if produced and not pd.isna(p.get("production_units")) and p.get("production_units"):
         if not pd.isna(p.get("energy_mwh")) and energy_mwh is not None:
-            m["yoy.energy_per_vehicle"] = change(energy_mwh / vehicles, p["energy_mwh"] / p["production_units"])
+            m["yoy.energy_per_vehicle"] = change(energy_mwh / produced, p["energy_mwh"] / p["production_units"])
         if not pd.isna(p["scope1"]) and not pd.isna(p["scope2_market"]) and co2 is not None:
-            m["yoy.scope1_2_per_vehicle"] = change(co2 / vehicles, (p["scope1"] + p["scope2_market"]) / p["production_units"])
+            m["yoy.scope1_2_per_vehicle"] = change(co2 / produced, (p["scope1"] + p["scope2_market"]) / p["production_units"])
     if revenue and not pd.isna(p.get("revenue")) and p.get("revenue") and co2 is not None:
         if not pd.isna(p["scope1"]) and not pd.isna(p["scope2_market"]):
             m["yoy.scope1_2_per_revenue"] = change(co2 / revenue, (p["scope1"] + p["scope2_market"]) / p["revenue"])

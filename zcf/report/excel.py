@@ -146,9 +146,9 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
     products = []
     for p in r.get("products", []):
         for b in p["batches"]:
-            products.append([p["product_id"], b["batch_id"], b["site_id"], b["period"], b["units"],
+            products.append([p["product_id"], b["batch_id"], b["site_id"], b["period"], b["units"], model.unit_name(p),
                              b["factory_tco2e"], b["parts_tco2e"], b["total_tco2e"], b["per_unit_kgco2e"]])
-    _sheet(workbook, t["sheet_products"], [t["product"], t["batch"], t["site"], t["period"], t["units"],
+    _sheet(workbook, t["sheet_products"], [t["product"], t["batch"], t["site"], t["period"], t["units"], t["declared_unit"],
                                            f"{t['factory']} (tCO2e)", f"{t['parts']} (tCO2e)", "tCO2e", t["per_unit"]], products)
 
     _sheet(workbook, t["sheet_suppliers"], [t["supplier"], t["name"], t["pcf_status"], f"{t['spend']} (CNY)",

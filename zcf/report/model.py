@@ -21,8 +21,10 @@ from zcf.calc.meters import is_sub_meter
 from zcf.calc.scope3 import CATEGORIES
 from zcf.report import charts
 from zcf.resources import templates_dir
+from zcf.units import ratio
 
 TOP_LINES = 25
+KG_PER_T = ratio("t", "kg")
 
 
 @cache
@@ -57,6 +59,13 @@ def fmt_t(value: float | None, decimals: int = 1) -> str:
 def fmt_amount(value: float) -> str:
     """A quantity for reading: thousands separated, six significant digits below a million."""
     return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:,.6g}"
+
+
+def fmt_kg(value: float | None) -> str:
+    """kgCO2e per unit: whole kilograms for a vehicle, decimals for a small part (0.955 kg, not 1)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return fmt_t(value, 0 if abs(value) >= 100 else 2 if abs(value) >= 1 else 3)
 
 
 def fmt_pct(value: float | None) -> str:
@@ -133,6 +142,10 @@ class ReportModel:
         if intensity.get("per_vehicle"):
             rows.append((text["intensity_vehicle"], fmt_t(intensity["per_vehicle"]["scope1_2_market"], 3),
                          "tCO2e", "–"))
+        elif intensity.get("per_unit_produced"):  # a parts maker: per piece or per t, never "per vehicle"
+            per_unit = intensity["per_unit_produced"]
+            rows.append((text[f"intensity_{per_unit['unit']}"], fmt_t(per_unit["scope1_2_market"] * KG_PER_T, 3),
+                         "kgCO2e", "–"))  # in kg: a piece's share of a plant is a fraction of a tonne
         return [dict(zip(("figure", "value", "unit", "change"), r)) for r in rows]
 
     # --- methodology ---------------------------------------------------------
@@ -216,13 +229,26 @@ class ReportModel:
 
     # --- products, inputs, lines ---------------------------------------------
 
+    def unit_name(self, product: dict[str, Any]) -> str:
+        """The declared unit of a product as the report names it: 辆/vehicle, 件/piece, 吨/t."""
+        if product.get("vehicle"):
+            return self.text["unit_vehicle"]
+        return self.text.get(f"unit_{product.get('declared_unit', 'piece')}", product.get("declared_unit", ""))
+
     def product_rows(self) -> list[dict[str, str]]:
         return [
-            {"product": p["product_id"], "units": fmt_t(p["units"], 0), "per_unit": fmt_t(p["per_unit_kgco2e"], 0),
-             "parts": fmt_t(p["parts_kgco2e_per_unit"], 0), "factory": fmt_t(p["factory_kgco2e_per_unit"], 0),
-             "tco2e": fmt_t(p["total_tco2e"])}
+            {"product": p["product_id"], "unit": self.unit_name(p), "units": fmt_t(p["units"], 0),
+             "per_unit": fmt_kg(p["per_unit_kgco2e"]), "parts": fmt_kg(p["parts_kgco2e_per_unit"]),
+             "factory": fmt_kg(p["factory_kgco2e_per_unit"]), "tco2e": fmt_t(p["total_tco2e"]),
+             "complete": self.text["yes"] if p.get("complete", True) else self.text["no"]}
             for p in self.results.get("products", [])
         ]
+
+    def incomplete_rows(self) -> list[dict[str, str]]:
+        """Why a product's footprint is incomplete, one row per reason."""
+        key = "message_zh" if self.lang == "zh" else "message"
+        return [{"product": p["product_id"], "reason": r.get(key) or r["message"]}
+                for p in self.results.get("products", []) for r in p.get("reasons", [])]
 
     def batch_rows(self) -> list[dict[str, str]]:
         rows = []
@@ -230,7 +256,7 @@ class ReportModel:
             for b in p["batches"]:
                 rows.append({"product": p["product_id"], "batch": b["batch_id"] or "", "site": b["site_id"],
                              "period": b["period"], "units": fmt_t(b["units"], 0),
-                             "per_unit": fmt_t(b["per_unit_kgco2e"], 0), "tco2e": fmt_t(b["total_tco2e"])})
+                             "per_unit": fmt_kg(b["per_unit_kgco2e"]), "tco2e": fmt_t(b["total_tco2e"])})
         return rows
 
     def input_rows(self) -> list[dict[str, str]]:

@@ -58,6 +58,7 @@ def render_html(model: ReportModel, created: str | None) -> str:
         check_rows=model.check_rows(),
         product_rows=model.product_rows(),
         batch_rows=model.batch_rows(),
+        incomplete_rows=model.incomplete_rows(),
         input_rows=model.input_rows(),
         top_lines=model.top_lines(),
         fmt=fmt_t,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from zcf.config import ALLOCATION, MASS_BALANCE_RATIO
 from zcf.errors import ExitCode, ZcfError
 from zcf.io import write_bytes_atomic
 from zcf.resources import templates_dir
@@ -32,6 +33,8 @@ def init_project(directory: Path, lang: str, company_name: str, year: int | None
         company_name=company_name.replace("\\", "\\\\").replace('"', '\\"'),
         reporting_year=year,
         base_year=year - 2,
+        allocation=ALLOCATION,
+        mass_balance_ratio=MASS_BALANCE_RATIO,
     )
     write_bytes_atomic(config_path, text.encode("utf-8"))
     write_template(workbook_path, None, lang)

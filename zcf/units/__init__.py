@@ -87,6 +87,19 @@ def aliases() -> dict[str, str]:
     return {_alias_key(row["alias"]): row["unit"] for row in _alias_rows()}
 
 
+@cache
+def _vehicle_keys() -> frozenset[str]:
+    return frozenset(_alias_key(row["alias"]) for row in _alias_rows() if row["note"].startswith("vehicle:"))
+
+
+def is_vehicle_unit(text: str) -> bool:
+    """Whether a unit text counts vehicles (辆, vehicle, vehicles: ``aliases.csv`` notes "vehicle:").
+
+    Those texts read as ``piece`` like 件 or 台, so the text as given tells a vehicle maker from a parts maker.
+    """
+    return _alias_key(str(text).strip()) in _vehicle_keys()
+
+
 def to_quantity(text: str) -> pint.Quantity:
     """A unit string as a pint quantity of magnitude 1 (``"万千瓦时"`` → 10000 kWh).
 
