@@ -181,7 +181,7 @@ def test_reports_are_reproducible(sample, tmp_path):
 
 def test_report_without_results_is_a_clear_error(tmp_path):
     result = invoke(["report", tmp_path])
-    assert result.exit_code == 1 and "zcf calc" in result.stderr
+    assert result.exit_code == 1 and "zcf ingest (or zcf run)" in result.stderr
 
 
 def test_report_format_option(sample, tmp_path):

@@ -66,9 +66,9 @@ def handles_errors(fn: Callable) -> Callable:
             console = state.env.console(stderr=True)
             from rich.text import Text
 
-            console.print(Text(f"zcf: {exc.message}", style="bold red"))
+            console.print(Text(f"zcf: {exc.message}", style="bold red"), soft_wrap=True)  # the terminal wraps it
             if exc.hint:
-                console.print(Text(exc.hint))
+                console.print(Text(exc.hint), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -214,6 +214,9 @@ EncodingOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 LimitOption = Annotated[int, typer.Option("--limit", help="Problems shown per sheet in the human output.")]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Write into an output folder that holds other files (zcf never deletes them).")
+]
 
 
 @app.command("ingest")
@@ -227,6 +230,7 @@ def ingest_command(
     encoding: EncodingOption = None,
     json_output: JsonOption = False,
     limit: LimitOption = 30,
+    force: ForceOption = False,
 ) -> None:
     """Read and validate input files; write the canonical dataset and manifest.
 
@@ -242,8 +246,12 @@ def ingest_command(
     from zcf.io import to_json
     from zcf.pipeline import ingest_step
 
+    from zcf.outputs import session
+
     state = _state(ctx)
-    report = ingest_step(state.step(), inputs, output, year, allow_other_years, encoding)
+    step = state.step()  # a bad zcf.toml is a usage error before anything is written
+    with session(output, "ingest", force):
+        report = ingest_step(step, inputs, output, year, allow_other_years, encoding, force)
     if json_output:
         state.env.stdout.write(to_json(report.to_dict(state.env.lang)))
     else:
@@ -274,8 +282,12 @@ def calc_command(
     from zcf.io import to_json
     from zcf.pipeline import calc_step
 
+    from zcf.outputs import session
+
     state = _state(ctx)
-    report = calc_step(state.step(), output)
+    step = state.step()
+    with session(output, "calc"):
+        report = calc_step(step, output)
     if json_output:
         state.env.stdout.write(to_json(report.results))
     else:
@@ -314,8 +326,12 @@ def report_command(
     from zcf import ui
     from zcf.pipeline import report_step
 
+    from zcf.outputs import session
+
     state = _state(ctx)
-    outputs, seconds = report_step(state.step(), output, formats, lang, dest)
+    step = state.step()
+    with session(output, "report"):
+        outputs, seconds = report_step(step, output, formats, lang, dest)
     ui.print_outputs(state.env, outputs, seconds)
 
 
@@ -356,7 +372,11 @@ def check_command(
         return
     if output is None:
         raise typer.BadParameter("give the output folder of zcf calc", param_hint="OUT")
-    report = check_step(state.step(), output, rules, fail_on, junit)
+    from zcf.outputs import session
+
+    step = state.step()
+    with session(output, "check"):
+        report = check_step(step, output, rules, fail_on, junit)
     if json_output:
         env.stdout.write(to_json(report.to_dict()))
     else:
@@ -381,6 +401,7 @@ def run(
     rules: RulesOption = None,
     fail_on: FailOnOption = None,
     junit: JunitOption = None,
+    force: ForceOption = False,
 ) -> None:
     """The main job: ingest, calculate, check and render the reports.
 
@@ -394,20 +415,22 @@ def run(
     from zcf import ui
     from zcf.io import to_json
 
+    from zcf.outputs import session
     from zcf.pipeline import calc_step, check_step, ingest_step, report_step
 
     state = _state(ctx)
     step = state.step()
-    report = ingest_step(step, inputs, output, year, allow_other_years, encoding)
-    if not report.valid:
-        if json_output:
-            state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
-        else:
-            ui.print_ingest(state.env, report, output, limit)
-        raise typer.Exit(ExitCode.INVALID)
-    calc = calc_step(step, output)
-    checks = check_step(step, output, rules, fail_on, junit)
-    outputs, seconds = report_step(step, output, formats, lang, None)
+    with session(output, "run", force):
+        report = ingest_step(step, inputs, output, year, allow_other_years, encoding, force)
+        if not report.valid:
+            if json_output:
+                state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
+            else:
+                ui.print_ingest(state.env, report, output, limit)
+            raise typer.Exit(ExitCode.INVALID)
+        calc = calc_step(step, output)
+        checks = check_step(step, output, rules, fail_on, junit)
+        outputs, seconds = report_step(step, output, formats, lang, None)
     if json_output:
         document = {"ingest": report.to_dict(state.env.lang), "results": calc.results, "checks": checks.to_dict(),
                     "reports": [str(p) for p in outputs.files]}

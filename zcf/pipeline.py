@@ -29,19 +29,23 @@ class Step:
 
 
 def ingest_step(step: Step, inputs: list[str], out: Path, year: int | None, allow_other_years: bool | None,
-                encoding: str | None):
+                encoding: str | None, force: bool = False):
+    """Read and validate ``inputs`` into ``out`` (claimed as zcf's output folder first; see zcf.outputs)."""
     from zcf.ingest import IngestOptions, ingest, write_dataset
+    from zcf.outputs import claim
 
+    claim(out, force)
     config = step.config
     options = IngestOptions(
         year=year,
         allow_other_years=config.ingest.allow_other_years if allow_other_years is None else allow_other_years,
         encoding=encoding or config.ingest.encoding,
         outlier_ratio=config.ingest.outlier_ratio,
+        exclude=[out],
     )
     with step.spinner("Reading and validating inputs…", "正在读取并校验输入…"):
         report = ingest(inputs, options, config.organization.model_dump())
-    write_dataset(report, out, step.env.lang)
+    write_dataset(report, out, step.env.lang, force)
     return report
 
 
@@ -64,6 +68,7 @@ def calc_step(step: Step, out: Path):
 def check_step(step: Step, out: Path, rules: str | None, fail_on: str | None, junit: Path | None):
     from zcf.checks import FAIL_ON, junit_xml, load_inputs, run_checks, selected_packs
     from zcf.io import write_bytes_atomic, write_json_atomic
+    from zcf.outputs import clear_downstream, run_record
 
     checks = step.config.checks
     level = fail_on or checks.get("fail_on") or "error"
@@ -72,6 +77,8 @@ def check_step(step: Step, out: Path, rules: str | None, fail_on: str | None, ju
     packs = selected_packs(checks, [p.strip() for p in rules.split(",") if p.strip()] if rules else None)
     results, tables, lines = load_inputs(out)
     report = run_checks(results, tables, lines, packs, checks, level)
+    clear_downstream(out, "check")
+    report.run = {"inputs_sha256": run_record(out, ("results.json",))}
     write_json_atomic(out / "checks.json", report.to_dict())
     if junit is not None:
         write_bytes_atomic(junit, junit_xml(report).encode("utf-8"))
@@ -95,6 +102,13 @@ def report_step(step: Step, out: Path, formats: str | None, lang: str | None, de
     if lang not in ("zh", "en"):
         raise ZcfError(f"--lang {lang}: use zh or en", ExitCode.USAGE)
     chosen = report_formats(formats, step.config.report.formats)
+    if dest is not None and dest.resolve() != out.resolve():
+        from zcf.outputs import claim
+
+        claim(dest)
+    from zcf.outputs import clear_downstream
+
+    clear_downstream(dest or out, "check")
     started = time.perf_counter()
     with step.spinner("Rendering the reports…", "正在生成报告…"):
         outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch)

@@ -26,6 +26,7 @@ class CheckReport:
     packs: list[dict[str, Any]]
     results: list[dict[str, Any]]
     fail_on: str
+    run: dict[str, Any] | None = None  # hashes of what the checks were made from (zcf.outputs)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -49,6 +50,7 @@ class CheckReport:
             "summary": self.summary,
             "failing": [r["rule_id"] for r in self.failing()],
             "results": self.results,
+            **({"run": self.run} if self.run is not None else {}),
         }
 
 
@@ -94,9 +96,12 @@ def load_inputs(out: Path):
     import pandas as pd
 
     from zcf.io import require_files
+    from zcf.outputs import require_own, verify_results
 
+    require_own(out, "check")
     require_files(out, ["results.json", "lines.parquet", "dataset"], "zcf calc")
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    verify_results(out, results)
     lines = pd.read_parquet(out / "lines.parquet")
     tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
     return results, tables, lines

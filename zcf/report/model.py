@@ -359,12 +359,18 @@ def load_model(out: Path, lang: str, generated: str) -> ReportModel:
     """Read results.json, lines, the dataset and checks.json (if any) from OUT."""
     from zcf.io import require_files
 
+    from zcf.outputs import require_own, verify_checks, verify_results
+
+    require_own(out, "report")
     require_files(out, ["results.json", "lines.parquet", "manifest.json", "dataset"], "zcf calc")
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    verify_results(out, results)
     lines = pd.read_parquet(out / "lines.parquet")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     checks_path = out / "checks.json"
     checks = json.loads(checks_path.read_text(encoding="utf-8")) if checks_path.is_file() else None
+    if checks is not None:
+        verify_checks(out, checks)
     tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
     model = ReportModel(lang, labels(lang), results, lines, manifest, checks, tables, generated)
     model.charts = build_charts(model)
