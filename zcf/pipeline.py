@@ -80,7 +80,9 @@ def check_step(step: Step, out: Path, rules: str | None, fail_on: str | None, ju
     clear_downstream(out, "check")
     report.run = {"inputs_sha256": run_record(out, ("results.json",))}
     write_json_atomic(out / "checks.json", report.to_dict())
-    if junit is not None:
+    if junit is not None and str(junit) == "-":
+        step.env.stdout.write(junit_xml(report))
+    elif junit is not None:
         write_bytes_atomic(junit, junit_xml(report).encode("utf-8"))
     return report
 
@@ -89,9 +91,11 @@ def report_formats(value: str | None, default: list[str]) -> list[str]:
     from zcf.report import FORMATS
 
     chosen = [f.strip().lower() for f in value.split(",") if f.strip()] if value else list(default)
+    if chosen in (["both"], ["all"]):
+        chosen = list(FORMATS)
     if not chosen or any(f not in FORMATS for f in chosen):
-        raise ZcfError(f"--format {value}: use {', '.join(FORMATS)} (comma-separated)", ExitCode.USAGE)
-    return chosen
+        raise ZcfError(f"--format {value}: use {', '.join(FORMATS)}, both, or a comma-separated list", ExitCode.USAGE)
+    return list(dict.fromkeys(chosen))
 
 
 def report_step(step: Step, out: Path, formats: str | None, lang: str | None, dest: Path | None):

@@ -245,6 +245,14 @@ def print_rules(env: Environment, json_output: bool) -> None:
 
 
 def print_factor_list(env: Environment, factors: list) -> None:
+    """A table on a terminal; tab-separated lines (a header, then one factor a line) for a pipe or file."""
+    columns = ("factor_id", "activity", "region", "year", "value", "unit", "confidence")
+    if not _is_terminal(env.stdout):
+        env.stdout.write("\t".join(columns) + "\n")
+        for f in factors:
+            cells = (f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, f.confidence)
+            env.stdout.write("\t".join(" ".join(str(c).split()) for c in cells) + "\n")
+        return
     table = Table(show_edge=False)
     for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence"):
         table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
@@ -254,6 +262,13 @@ def print_factor_list(env: Environment, factors: list) -> None:
     console.print(table)
     console.print(env.t(f"{len(factors)} factors; zcf factors show ID for the source",
                         f"共 {len(factors)} 个因子；zcf factors show ID 查看来源"))
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def print_factor_details(env: Environment, factors: list) -> None:
