@@ -156,7 +156,7 @@ def test_thresholds_from_zcf_toml(sample_out, tmp_path):
     assert zc["ZC-01"]["status"] == "pass" and zc["ZC-01"]["threshold"] == 3.0
     (tmp_path / "zcf.toml").write_text("[checks.cn-zcf]\nmax_co2_per_tonne = 3.0\n", encoding="utf-8")
     bad = invoke(["check", sample_out, "--rules", "cn-zcf"], cwd=tmp_path)
-    assert bad.exit_code == 2 and "unknown parameter" in bad.stderr
+    assert bad.exit_code == 2 and "not a parameter of cn-zcf (did you mean max_co2_per_tce?)" in bad.stderr
 
 
 def test_check_list_prints_every_rule_with_its_source():
