@@ -269,3 +269,42 @@ def test_init_next_line_names_the_config(tmp_path):
     result = invoke(["init", tmp_path / "proj", "--year", "2025"])
     assert result.exit_code == 0 and f"zcf --config {tmp_path / 'proj' / 'zcf.toml'} run" in result.stdout
 
+
+
+# --- interrupted runs ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("killed")
+    result = run(small_inputs(root / "in"), root / "out")
+    assert result.exit_code == 0
+    return root / "out"
+
+
+@pytest.mark.parametrize("delay", [1.0, 2.2, 3.5])
+def test_a_killed_run_leaves_a_folder_that_is_consistent_or_refused(finished_run, tmp_path, delay):
+    """SIGKILL zcf run at some moment over a finished earlier run; later steps either work on one run's files
+    or refuse them — never a traceback, never results beside another run's lines."""
+    import shutil
+    import signal
+    import time
+
+    from conftest import SAMPLE_ZH
+
+    out = tmp_path / "out"
+    shutil.copytree(finished_run, out)
+    process = subprocess.Popen([sys.executable, "-m", "zcf", "run", str(SAMPLE_ZH), "-o", str(out), *FAST],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    check = subprocess.run([sys.executable, "-m", "zcf", "check", str(out), "--fail-on", "never", "--json"],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert check.returncode in (0, 1) and "Traceback" not in check.stderr, check.stderr
+    if check.returncode == 0:  # then results.json, its lines and manifest are one run's
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        lines = (out / "lines.csv").read_text(encoding="utf-8").count("\n") - 1
+        assert results["lines"]["count"] == lines
+    else:
+        assert "run zcf" in check.stderr or "do not belong to one run" in check.stderr or "no valid dataset" in check.stderr
