@@ -584,6 +584,16 @@ def factors_export(
     env.console().print(env.t(f"wrote {output} ({count} factors)", f"已写入 {output}（{count} 个因子）"))
 
 
+def _add_command_groups() -> None:
+    """Command groups whose options live next to their package (they import this module's helpers)."""
+    from zcf.pcf.cli import app as pcf_app
+
+    app.add_typer(pcf_app, name="pcf")
+
+
+_add_command_groups()
+
+
 def main() -> None:
     """Console-script entry point."""
     import sys

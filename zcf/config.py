@@ -85,6 +85,10 @@ class ProductsConfig(_Section):
     )
 
 
+class PcfConfig(_Section):
+    domain: str = Field("local", min_length=1, description="your web domain, for PACT product ids (urn:pact:<domain>:supplier-id:<product>)")
+
+
 class Scope3Config(_Section):
     not_relevant: dict[str, str] = Field(
         default_factory=dict, description="Scope 3 category number → reason it is not relevant"
@@ -112,6 +116,7 @@ class Config(_Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     calc: CalcConfig = Field(default_factory=CalcConfig)
     factors: FactorsConfig = Field(default_factory=FactorsConfig)
+    pcf: PcfConfig = Field(default_factory=PcfConfig)
     products: ProductsConfig = Field(default_factory=ProductsConfig)
     scope3: Scope3Config = Field(default_factory=Scope3Config)
     checks: dict[str, Any] = Field(

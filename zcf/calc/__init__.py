@@ -85,6 +85,9 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
         inputs=[{"file": i["path"], "sha256": i["sha256"]} for i in manifest.get("inputs", [])],
         energy_by_site=energy_module.energy_by_site(ctx),
     )
+    from zcf.calc.suppliers import supplier_results
+
+    document["suppliers"] = supplier_results(ctx, lines)
     _account_user_factors(ctx, user)
     problems = ctx.problems + ctx.ledger.problems()
     document["reconciliation"] = ctx.ledger.reconciliation(lines, reconciled_tables())

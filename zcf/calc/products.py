@@ -58,6 +58,7 @@ class Footprint:
 
     parts_t: float = 0.0
     factory_t: float | None = None
+    primary_t: float = 0.0  # from primary data (PACT): supplier footprints, and own factories' activity data
     by_method: dict[str, float] = field(default_factory=dict)
     parts: list[dict] = field(default_factory=list)
     reasons: list[dict] = field(default_factory=list)
@@ -142,6 +143,7 @@ class _Builder:
                     continue
                 child = self.footprint(use.item, stack)
                 per_unit, shares, source = child.known_t, {INTERNAL: 1.0}, "made in the group"
+                result.primary_t += use.quantity_std * child.primary_t
                 if not child.complete:
                     incomplete.append(use.item)
             else:
@@ -152,6 +154,8 @@ class _Builder:
             self.used_rows.add(use.row)
             value = use.quantity_std * per_unit
             result.parts_t += value
+            if source == "purchases":
+                result.primary_t += value * shares.get("supplier-specific", 0.0)
             for method, part in shares.items():
                 result.by_method[method] = result.by_method.get(method, 0.0) + value * part
             result.parts.append({
@@ -180,6 +184,7 @@ class _Builder:
         units = math.fsum(rows.loc[done, "quantity_std"].tolist())
         if done.any() and units:
             result.factory_t = math.fsum(shares[done].tolist()) / units
+            result.primary_t += result.factory_t  # the factory's own metered activity data
         if not done.all():
             result.add_reason("footprint-factory-not-allocated", [], product=product, rows=int((~done).sum()))
         dark = sorted(set(rows.loc[done, "site_id"].astype(str)) - self.allocated.sites_with_lines)
@@ -210,6 +215,7 @@ class _Builder:
             "total_tco2e": total,
             "parts_by_method_share": {k: v / result.parts_t for k, v in sorted(result.by_method.items())
                                       if result.parts_t and v},
+            "primary_data_share": result.primary_t / result.known_t if result.known_t else None,
             "bom_items_without_data": sorted(set(self.left_out.get(product, []))),
             "parts": result.parts,
             "batches": batches,
