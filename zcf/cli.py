@@ -587,8 +587,10 @@ def factors_export(
 def _add_command_groups() -> None:
     """Command groups whose options live next to their package (they import this module's helpers)."""
     from zcf.pcf.cli import app as pcf_app
+    from zcf.suppliers.cli import app as supplier_app
 
     app.add_typer(pcf_app, name="pcf")
+    app.add_typer(supplier_app, name="supplier")
 
 
 _add_command_groups()

@@ -282,3 +282,27 @@ def print_factor_details(env: Environment, factors: list) -> None:
                 table.add_row(key, Text(str(value)))
         console.print(table)
         console.print()
+
+
+def print_coverage(console: Console, env: Environment, coverage) -> None:
+    """What a kit round trip gave: suppliers asked, answered, valid; footprints; category 1 coverage."""
+    table = Table(title=env.t("Supplier answers", "供应商回复"), title_justify="left", show_edge=False)
+    table.add_column(env.t("file", "文件"))
+    table.add_column(env.t("supplier", "供应商"))
+    table.add_column(env.t("valid", "有效"))
+    table.add_column(env.t("reported", "报告"), justify="right")
+    table.add_column(env.t("estimated", "估算"), justify="right")
+    for row in coverage.per_supplier:
+        valid = env.t("yes", "是") if row["valid"] else (env.t("no", "否") if row["answered"] else env.t("no answer", "未填写"))
+        table.add_row(Text(row["file"]), Text(str(row["supplier_id"] or "?")), valid, str(row["reported"]),
+                      str(row["estimated"]))
+    console.print(table)
+    facts = [env.t(f"asked {coverage.asked}, answered {coverage.answered}, valid {coverage.valid}",
+                   f"发放 {coverage.asked}，回复 {coverage.answered}，有效 {coverage.valid}"),
+             env.t(f"{coverage.reported} footprints reported, {coverage.estimated} estimated",
+                   f"报告碳足迹 {coverage.reported} 条，估算 {coverage.estimated} 条")]
+    if coverage.cat1_supplier_specific_before is not None:
+        before, after = coverage.cat1_supplier_specific_before, coverage.cat1_supplier_specific_after
+        facts.append(env.t(f"category 1 on supplier-specific data: {before:.1%} → {after:.1%}",
+                           f"类别1中基于供应商特定数据的比例：{before:.1%} → {after:.1%}"))
+    console.print(Text(" · ".join(facts)))
