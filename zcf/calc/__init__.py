@@ -88,6 +88,8 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     from zcf.calc.suppliers import supplier_results
 
     document["suppliers"] = supplier_results(ctx, lines)
+    for kit_table in ("supplier_energy", "supplier_output"):  # read by zcf supplier collect, not by calc
+        ctx.exclude(kit_table, ctx.table(kit_table), "supplier-kit-data")
     _account_user_factors(ctx, user)
     problems = ctx.problems + ctx.ledger.problems()
     document["reconciliation"] = ctx.ledger.reconciliation(lines, reconciled_tables())

@@ -102,7 +102,7 @@ def write_template(path: Path, tables: list[str] | None = None, lang: str = "zh"
     from openpyxl.worksheet.datavalidation import DataValidation
 
     schema = load_schema()
-    names = tables or list(schema.tables)
+    names = tables or [name for name, spec in schema.tables.items() if spec.in_template]
     workbook = Workbook()
     readme = workbook.active
     readme.title = "说明 README"

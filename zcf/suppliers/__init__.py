@@ -67,7 +67,7 @@ class Coverage:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def collect(folder: Path, dest: Path, out: Path | None, lang: str) -> tuple[Coverage, list[Problem]]:
+def collect_answers(folder: Path, dest: Path, out: Path | None, lang: str) -> tuple[Coverage, list[Problem]]:
     """Read every returned kit in ``folder``; write the footprints to ``dest`` (.xlsx); the coverage."""
     import pandas as pd
 
@@ -124,11 +124,36 @@ def _shares(lines, purchases, rows: list[dict[str, Any]]) -> tuple[float | None,
     if not total:
         return None, None
     before = math.fsum(cat1.loc[cat1["method"] == "supplier-specific", "co2e_t"].tolist()) / total
-    covered = {(r.get("supplier_id"), r.get("item_id")) for r in rows}
-    keys = list(zip(cat1["supplier_id"], _items_of(cat1, purchases)))
-    newly = [(k in covered and m != "supplier-specific") for k, m in zip(keys, cat1["method"])]
+    applies = _applicable(rows)
+    keys = zip(cat1["supplier_id"], _items_of(cat1, purchases), cat1["unit_std"])
+    newly = [m != "supplier-specific" and applies(supplier, item, unit) for (supplier, item, unit), m
+             in zip(keys, cat1["method"])]
     after = before + math.fsum(cat1.loc[newly, "co2e_t"].tolist()) / total
     return before, after
+
+
+def _applicable(rows: list[dict[str, Any]]):
+    """Whether a collected footprint will apply to a purchase line of (supplier, item, unit_std)."""
+    import pandas as pd
+
+    from zcf.calc.scope3.supplier_pcfs import per_unit
+    from zcf.units import UnitError, parse_unit
+
+    by_key: dict[tuple, pd.Series] = {}
+    for row in rows:
+        try:
+            parsed = parse_unit(str(row.get("declared_unit")))
+        except UnitError:
+            continue
+        amount = float(row.get("declared_unit_amount") or 1)
+        by_key[(row.get("supplier_id"), row.get("item_id"))] = pd.Series(
+            {**row, "quantity_std": amount * parsed.to_canonical, "unit_std": parsed.canonical})
+
+    def applies(supplier, item, unit_std) -> bool:
+        pcf = by_key.get((supplier, item))
+        return pcf is not None and isinstance(unit_std, str) and unit_std != "CNY" and per_unit(pcf, unit_std) is not None
+
+    return applies
 
 
 def _items_of(lines, purchases) -> list[str | None]:

@@ -65,7 +65,7 @@ def collect_command(
         zcf supplier collect kits/ -o 供应商碳足迹.xlsx --out out
     """
     from zcf.io import to_json
-    from zcf.suppliers import collect
+    from zcf.suppliers import collect_answers
 
     env = _state(ctx).env
     if not folder.is_dir():
@@ -74,7 +74,7 @@ def collect_command(
         raise ZcfError(f"{dest}: write the table to an .xlsx file", ExitCode.USAGE)
     if dest.exists() and not force:
         raise ZcfError(f"{dest} already exists; use --force to overwrite it", ExitCode.USAGE)
-    coverage, problems = collect(folder, dest, out, env.lang)
+    coverage, problems = collect_answers(folder, dest, out, env.lang)
     if json_output:
         env.stdout.write(to_json({"coverage": coverage.to_dict(), "problems": [p.to_dict(env.lang) for p in problems]}))
     else:
