@@ -83,6 +83,9 @@ class ProductsConfig(_Section):
         MASS_BALANCE_RATIO, ge=1,
         description="warn when the BOM uses more of an item than this multiple of the quantity bought or made",
     )
+    scope2: Literal["market", "location"] = Field(
+        "market", description="Scope 2 method of the factory part of product footprints: market (default) or location",
+    )
 
 
 class PcfConfig(_Section):

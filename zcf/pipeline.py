@@ -58,7 +58,8 @@ def calc_step(step: Step, out: Path):
     options = CalcOptions(working_days=config.calc.working_days, not_relevant=dict(config.scope3.not_relevant),
                           fallback_regions=tuple(config.factors.fallback_regions),
                           allocation=config.products.allocation,
-                          mass_balance_ratio=config.products.mass_balance_ratio)
+                          mass_balance_ratio=config.products.mass_balance_ratio,
+                          footprint_scope2=config.products.scope2)
     with step.spinner("Calculating…", "正在计算…"):
         report = calculate(manifest, tables, options)
     write_outputs(report, out)

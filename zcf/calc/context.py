@@ -34,6 +34,7 @@ class CalcOptions:
     not_relevant: dict[str, str] = field(default_factory=dict)  # Scope 3 category → reason
     allocation: str = ALLOCATION  # units | mass | revenue: shares a site's own emissions among its products
     mass_balance_ratio: float = MASS_BALANCE_RATIO  # BOM use ÷ quantity bought or made above which to warn
+    footprint_scope2: str = "market"  # the Scope 2 method of a product footprint's factory part
 
 
 @dataclass

@@ -125,9 +125,9 @@ def _document(results, product, per_unit_kg, mass_kg, batch, period, sites, crea
         **geography,
         "boundaryProcessesDescription": (
             "Cradle-to-gate: purchased parts and materials (supplier footprints where given, else average-data "
-            "or spend-based factors) and the producing site's Scope 1 and Scope 2 (market-based) emissions "
-            f"allocated by {product.get('allocation') or 'units'} per site and month; upstream transport and the "
-            "use and end-of-life stages are not included."),
+            f"or spend-based factors), the producing site's Scope 1 and Scope 2 ({product.get('scope2_method') or 'market'}"
+            f"-based) emissions allocated by {product.get('allocation') or 'units'} per site and month, and upstream "
+            "transport recorded for the product; the use and end-of-life stages are not included."),
         "pcfExcludingBiogenicUptake": _decimal(value, SIGNIFICANT),
         "pcfIncludingBiogenicUptake": _decimal(value, SIGNIFICANT),
         "fossilGhgEmissions": _decimal(value, SIGNIFICANT),
