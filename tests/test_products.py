@@ -466,3 +466,20 @@ def test_the_factory_part_can_use_location_based_scope2(tmp_path):
     # market: the certificates cover the 1,000 MWh: 0; location: 1,000 MWh × 0.5978 t/MWh ÷ 1,000 = 0.5978 t per piece
     assert market["factory_kgco2e_per_unit"] == pytest.approx(0.0)
     assert location["factory_kgco2e_per_unit"] == pytest.approx(597.8, rel=1e-12) and location["scope2_method"] == "location"
+
+
+def test_footprint_reduction_rate_against_the_base_year(tmp_path):
+    org = ORG_2022 + "base_year,2020\n"
+    history = ("product_id,year,per_unit_kgco2e,declared_unit\n"
+               "PART,2020,20,piece\nPART,2021,15,piece\nGONE,2020,9,piece\n")
+    report = inventory(tmp_path, organization=org, suppliers=SUPPLIERS, purchases=STEEL_100_T,
+                       process_emissions=PROCESS_JS_10_T, production=PRODUCTION_HEADER + "JS,2022-01,PART,1000,件,\n",
+                       bom=BOM_HEADER + "PART,STEEL,1,kg\n", product_history=history)
+    part = products(report)["PART"]
+    # now 1.91 + 10 = 11.91 kg per piece; base year 2020: 20 kg → 1 − 11.91 ÷ 20 = 40.45 % less
+    assert part["trend"] == {"base_year": 2020, "base_per_unit_kgco2e": 20.0, "reduction": pytest.approx(0.4045)}
+    metrics = compute(report.results, {}, report.lines)
+    assert metrics["products.footprint_reduction"] == pytest.approx(0.4045)
+    history_rows = reconciled(report, "product_history")
+    assert history_rows["used"] == 1 and history_rows["unaccounted"] == 0
+    assert reason_codes(report, "product_history") == {"product-history-unknown-product", "product-history-not-compared"}

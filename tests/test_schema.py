@@ -10,7 +10,7 @@ SPEC_TABLES = [
     "bom", "factors", "targets", "history",
 ]
 # Tables of the supplier data exchange (PACT files, the supplier kit), beyond the specification's 18.
-EXCHANGE_TABLES = ["supplier_pcfs", "supplier_energy", "supplier_output"]
+EXCHANGE_TABLES = ["supplier_pcfs", "supplier_energy", "supplier_output", "product_history"]
 
 
 def test_every_table_of_the_spec_is_defined():

@@ -56,6 +56,7 @@ from zcf.calc import bom as bom_module
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt
 from zcf.calc.lots import lot_difference, lot_supplies, site_quality, transport_per_product
+from zcf.calc.product_trend import add_trends
 from zcf.calc.production import DeclaredUnit, declared_units, in_declared_unit, vehicles, with_kinds
 from zcf.problems import Problem
 from zcf.units import ratio
@@ -116,6 +117,7 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
     builder.transport = transport_per_product(lines)
     builder.site_quality = site_quality(lines, ctx.options.footprint_scope2)
     out = [builder.entry(product) for product in sorted(declared)]
+    add_trends(ctx, out)
     used = [use for use in read.uses if use.row in builder.used_rows]
     _check_mass_balance(ctx, used, builder.output, bought, declared, bom)
     return out

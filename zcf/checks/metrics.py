@@ -35,7 +35,7 @@ METRIC_NEEDS = {
     "organization.assurance_level": "organization table: assurance_level (limited or reasonable)",
     "organization.base_year": "organization table: base_year",
     "metering.min_electricity_months": "energy table: monthly electricity rows for every meter (site_id, meter_id)",
-    "products.footprint_reduction": "product footprints of the base year (not yet an input table of zcf)",
+    "products.footprint_reduction": "product_history table: per_unit_kgco2e of the base year for the products made",
     "energy.tce_basis": "energy table (electricity rows) and the tce factors of the library",
     "totals.by_site_count": "sites and energy tables",
 }
@@ -98,7 +98,9 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
     complete = [p for p in products if p.get("complete")]
     m["products.count"] = len(products)
     m["products.footprint_share"] = _ratio(len(complete), len(products)) if products else None
-    m["products.footprint_reduction"] = None  # needs base-year product footprints (see METRIC_NEEDS)
+    from zcf.calc.product_trend import reduction_rate
+
+    m["products.footprint_reduction"] = reduction_rate(products) if products else None
 
     m["organization.assurance_level"] = org.get("assurance_level") if org.get("assurance_level") not in (None, "none") else None
     m["organization.base_year"] = org.get("base_year")
