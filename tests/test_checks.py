@@ -56,7 +56,8 @@ def test_packs_are_documented_data(pack_name):
     pack = load_pack(pack_name)
     assert pack.title_en and pack.title_zh and pack.rules
     for rule in pack.rules:
-        assert rule.title_en and rule.title_zh and rule.source
+        assert rule.title_en and rule.title_zh and rule.source and rule.source_zh
+        assert not any("\u4e00" <= c <= "\u9fff" for c in rule.source + rule.title_en), rule.id  # English is English
         if rule.evidence != "official":
             assert rule.severity != "error", rule.id  # unverified thresholds never fail a build
     for name, param in pack.params.items():
@@ -69,7 +70,7 @@ def test_unverified_thresholds_cannot_be_errors(tmp_path):
     (tmp_path / "bad.toml").write_text(
         'title_en = "x"\ntitle_zh = "x"\n[params.p]\nvalue = 1\nevidence = "secondary"\nsource = "news"\n'
         '[[rules]]\nid = "X"\ntitle_en = "x"\ntitle_zh = "x"\nseverity = "error"\nevidence = "official"\n'
-        'source = "s"\nkind = "threshold"\nmetric = "m"\nop = "<="\nparam = "p"\n', encoding="utf-8")
+        'source = "s"\nsource_zh = "s"\nkind = "threshold"\nmetric = "m"\nop = "<="\nparam = "p"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="cannot be an error"):
         engine.load_pack("bad", tmp_path)
 
@@ -195,7 +196,7 @@ def _results(scope1=1.5):
 def test_lines_sum_consistency():
     assert consistency.lines_sum(_results(), {}, _lines())["ok"]
     broken = consistency.lines_sum(_results(scope1=1.6), {}, _lines())
-    assert not broken["ok"] and "scope1" in broken["message"]["en"]
+    assert not broken["ok"] and "Scope 1" in broken["message"]["en"] and "范围一" in broken["message"]["zh"]
 
 
 def test_certificate_consistency():

@@ -290,6 +290,9 @@ FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="pdf
 ReportLangOption = Annotated[
     Optional[str], typer.Option("--lang", "--report-lang", help="Report language: zh or en (default: zcf.toml [report] lang, else zh).")
 ]
+PdfVariantOption = Annotated[
+    Optional[str], typer.Option("--pdf-variant", help="pdf/a-3b: an archival PDF/A-3b with results.json and lines.csv embedded.")
+]
 
 
 @app.command("report")
@@ -300,6 +303,7 @@ def report_command(
     formats: FormatOption = None,
     lang: ReportLangOption = None,
     dest: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for the reports (default: OUT).")] = None,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Render the disclosure pack: report.pdf, report.xlsx and charts/*.svg.
 
@@ -310,12 +314,13 @@ def report_command(
     Example:
 
         zcf report out --lang en --format pdf
+        zcf report out --pdf-variant pdf/a-3b
     """
     from zcf import ui
     from zcf.pipeline import report_step
 
     state = _state(ctx)
-    outputs, seconds = report_step(state.step(), output, formats, lang, dest)
+    outputs, seconds = report_step(state.step(), output, formats, lang, dest, pdf_variant)
     ui.print_outputs(state.env, outputs, seconds)
 
 
@@ -381,6 +386,7 @@ def run(
     rules: RulesOption = None,
     fail_on: FailOnOption = None,
     junit: JunitOption = None,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """The main job: ingest, calculate, check and render the reports.
 
@@ -407,7 +413,7 @@ def run(
         raise typer.Exit(ExitCode.INVALID)
     calc = calc_step(step, output)
     checks = check_step(step, output, rules, fail_on, junit)
-    outputs, seconds = report_step(step, output, formats, lang, None)
+    outputs, seconds = report_step(step, output, formats, lang, None, pdf_variant)
     if json_output:
         document = {"ingest": report.to_dict(state.env.lang), "results": calc.results, "checks": checks.to_dict(),
                     "reports": [str(p) for p in outputs.files]}

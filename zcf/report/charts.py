@@ -1,7 +1,9 @@
 """Small SVG charts for the reports, built as text (no plotting library needed).
 
 Every label is XML-escaped, so names from input files cannot inject markup. The
-same SVG is embedded in the PDF and saved next to the reports for slides.
+same SVG is embedded in the PDF and saved next to the reports for slides. Value labels
+follow the reports' one number rule (:func:`zcf.report.numbers.fmt_number`), and a chart
+is as wide as its content needs: one site gives a narrow chart, not a full-width bar.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+from zcf.report.numbers import fmt_number
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, DejaVu Sans, sans-serif"
 PALETTE = ["#1f5f8b", "#3f9b6e", "#e0a030", "#c0504d", "#7a5ea8", "#4bacc6", "#8c8c8c", "#9bbb59", "#f79646", "#2c4d75"]
@@ -23,15 +27,17 @@ class Chart:
     svg: str
 
 
+FULL_WIDTH = 620  # px: the text width of an A4 page at 96 px per inch, less a margin
+SLOT = 100  # px per bar of a column chart
+
+
 def _num(value: float) -> str:
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:,.2f}M"
-    if magnitude >= 1e4:
-        return f"{value / 1e3:,.1f}k"
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value else "0"
+    return fmt_number(value)
+
+
+def width_for(count: int, per_item: int = SLOT, fixed: int = 90, least: int = 300) -> int:
+    """A chart's width for ``count`` bars: narrow for one or two, never wider than the page."""
+    return max(least, min(FULL_WIDTH, fixed + count * per_item))
 
 
 def _text(x, y, content, size=10, anchor="start", weight="normal", fill=INK, rotate=None) -> str:
@@ -49,13 +55,13 @@ def _shorten(label: str, limit: int = 22) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
 
-def hbar(items: list[tuple[str, float]], unit: str, width: int = 620, bar: int = 18) -> str:
+def hbar(items: list[tuple[str, float]], unit: str, width: int = FULL_WIDTH, bar: int = 18) -> str:
     """Horizontal bars, largest first as given; the value is printed at each bar's end."""
     items = [(label, value) for label, value in items if value is not None]
     label_width = 190
     height = 20 + len(items) * (bar + 8) + 24
     top = max((v for _, v in items), default=0) or 1
-    plot = width - label_width - 80
+    plot = width - label_width - 90
     body = []
     for i, (label, value) in enumerate(items):
         y = 14 + i * (bar + 8)
@@ -67,10 +73,11 @@ def hbar(items: list[tuple[str, float]], unit: str, width: int = 620, bar: int =
     return _svg(width, height, body)
 
 
-def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: str, width: int = 620,
+def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: str, width: int | None = None,
                  height: int = 260) -> str:
-    """Vertical stacked bars, one per category, with a legend."""
-    left, bottom, top_margin = 56, 46, 26
+    """Vertical stacked bars, one per category, with a legend; as wide as the bars need."""
+    width = width or width_for(len(categories))
+    left, bottom, top_margin = 70, 46, 26
     plot_w, plot_h = width - left - 10, height - bottom - top_margin
     totals = [sum(max(0.0, s[i]) for s in series.values()) for i in range(len(categories))]
     top = _nice(max(totals, default=0) or 1)
@@ -89,10 +96,10 @@ def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: st
     return _svg(width, height, body)
 
 
-def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit: str, width: int = 620,
+def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit: str, width: int = FULL_WIDTH,
                 height: int = 260) -> str:
     """One line per series over the x labels (months), with a legend."""
-    left, bottom, top_margin = 56, 46, 26
+    left, bottom, top_margin = 70, 46, 26
     plot_w, plot_h = width - left - 10, height - bottom - top_margin
     values = [v for s in series.values() for v in s if v is not None]
     top = _nice(max(values, default=0) or 1)
@@ -112,9 +119,10 @@ def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit
     return _svg(width, height, body)
 
 
-def pareto(items: list[tuple[str, float]], unit: str, width: int = 620, height: int = 270) -> str:
+def pareto(items: list[tuple[str, float]], unit: str, width: int | None = None, height: int = 270) -> str:
     """Bars sorted descending with the cumulative share as a line (right axis, 0–100 %)."""
-    left, right, bottom, top_margin = 56, 40, 70, 20
+    width = width or width_for(len(items), per_item=36, fixed=120)
+    left, right, bottom, top_margin = 70, 40, 70, 20
     plot_w, plot_h = width - left - right, height - bottom - top_margin
     total = sum(v for _, v in items) or 1
     top = _nice(max((v for _, v in items), default=0) or 1)
@@ -139,11 +147,12 @@ def pareto(items: list[tuple[str, float]], unit: str, width: int = 620, height: 
 
 
 def trend(years: list[str], values: list[float | None], unit: str, target: tuple[str, float] | None = None,
-          width: int = 620, height: int = 250) -> str:
+          width: int | None = None, height: int = 250) -> str:
     """Bars per year; a dashed target line and a marker at the target year when given."""
     labels = list(years) + ([target[0]] if target and target[0] not in years else [])
     series_values = list(values) + ([None] if target and target[0] not in years else [])
-    left, bottom, top_margin = 56, 40, 20
+    width = width or width_for(len(labels))
+    left, bottom, top_margin = 70, 40, 20
     plot_w, plot_h = width - left - 10, height - bottom - top_margin
     top = _nice(max([v for v in series_values if v is not None] + ([target[1]] if target else []), default=1) or 1)
     body = _axis(left, top_margin, plot_w, plot_h, top, unit)
