@@ -69,6 +69,7 @@ def user_strings(out: Path) -> list[str]:
     strings += [i["sha256"] for i in manifest.get("inputs", [])]  # the input files' fingerprints
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     strings.append(ReportModel.fingerprint.fget(SimpleNamespace(results=results)))  # the cover's input fingerprint
+    strings += [f["factor_id"] for f in results["factors_used"]]  # factor ids are named wherever a factor is
     checks = out / "checks.json"
     if checks.is_file():  # rule ids (ZC-01, MS-01B) name the rules like factor ids name factors
         strings += [r["rule_id"] for r in json.loads(checks.read_text(encoding="utf-8"))["results"]]
