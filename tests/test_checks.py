@@ -89,6 +89,17 @@ def test_when_condition_makes_a_rule_not_applicable():
     (result,) = evaluate(pack.model_copy(update={"rules": [rule]}), params,
                          {"energy.electricity_kwh": 1_000_000, "energy.traceable_green_electricity_share": 0.0}, OK)
     assert result["status"] == "not_applicable"
+    assert result["message"]["zh"] == "不适用：用电量 1,000,000 kWh，≥ 5,000,000 kWh 时适用"  # words, not metric names
+    assert (result["op"], result["threshold"], result["unit"]) == (">=", 0.35, "%")  # the requirement, still stated
+
+
+def test_messages_and_measured_values_are_in_each_language():
+    pack = load_pack("csds")
+    rule = next(r for r in pack.rules if r.id == "CN-01")
+    (result,) = evaluate(pack.model_copy(update={"rules": [rule]}), {},
+                         {"totals.scope1": 1.0, "totals.scope2_location": 2.0}, OK)
+    assert result["measured"] is True and result["message"] == {"en": "all given", "zh": "均已提供"}
+    assert result["source_zh"] and result["kind"] == "present"
 
 
 def test_missing_data_names_the_input_table():
@@ -97,6 +108,8 @@ def test_missing_data_names_the_input_table():
     (result,) = evaluate(pack.model_copy(update={"rules": [rule]}), {}, {}, OK)
     assert result["status"] == "missing_data"
     assert any("targets table" in need for need in result["needs"])
+    assert any("减排目标表" in need for need in result["needs_zh"])
+    assert "table" not in result["message"]["en"]  # the finding is a fact; what to give is for the to-do list
 
 
 @pytest.fixture(scope="module")

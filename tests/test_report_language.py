@@ -303,6 +303,27 @@ def test_summary_page_holds_the_key_figures_and_the_scope_chart(sample):
         assert heading in summary
 
 
+def inked_extent(png: Path) -> float:
+    """How far down the page body (between header and footer) the lowest mark is: 0 empty, 1 full."""
+    from PIL import Image
+
+    image = Image.open(png).convert("L")
+    width, height = image.size
+    top, bottom = int(height * 0.06), int(height * 0.92)
+    inked = [y for y in range(top, bottom) if min(image.getpixel((x, y)) for x in range(0, width, 2)) < 200]
+    return (max(inked) - top) / (bottom - top) if inked else 0.0
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_pages_render_and_the_summary_page_is_full(sample, tmp_path):
+    out, _ = sample
+    for pdf, name in ((out / "report.pdf", "zh"), (out / "en" / "report.pdf", "en")):
+        subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / name)], check=True)
+        images = sorted(tmp_path.glob(f"{name}-*.png"))
+        assert len(images) == len(PdfReader(pdf).pages) <= 24  # the sample's pack stays a short document
+        assert inked_extent(images[2]) > 0.65, name  # key figures, scope chart and sites fill the summary page
+
+
 def test_one_number_rule():
     from zcf.report.numbers import fmt_number
 

@@ -166,6 +166,9 @@ def evaluate(pack: Pack, params: dict[str, Any], metrics: dict[str, Any], consis
             "unit": rule.unit,
         }
         result.update(_evaluate(rule, params, metrics, consistency))
+        if rule.kind in THRESHOLD_KINDS:  # the requirement stands even when the data to test it are missing
+            result.setdefault("op", rule.op)
+            result.setdefault("threshold", params[rule.param])
         result["measured_text"] = _show(result.get("measured"), result["unit"])
         result["threshold_text"] = ("" if "threshold" not in result
                                     else f"{OP_SIGNS[rule.op]} {_show(result['threshold'], result['unit'])}")
@@ -196,7 +199,7 @@ def _missing(metric_names: list[str]) -> dict:
 def _not_applicable(condition: Condition, value: Any, limit: Any) -> dict:
     en, zh, unit = METRIC_LABELS.get(condition.metric, (condition.metric, condition.metric, ""))
     sign, suffix = OP_SIGNS[condition.op], f" {unit}" if unit else ""
-    return {"status": "not_applicable", "measured": value, "unit": unit, "message": {
+    return {"status": "not_applicable", "message": {  # the value tested is the condition's, said in the message
         "en": f"does not apply: {en} {_show(value, unit)}{suffix}; it applies from {sign} {_show(limit, unit)}{suffix}",
         "zh": f"不适用：{zh} {_show(value, unit, 'zh')}{suffix}，{sign} {_show(limit, unit, 'zh')}{suffix} 时适用"}}
 

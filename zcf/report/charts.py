@@ -51,14 +51,25 @@ def _svg(width: int, height: int, body: list[str]) -> str:
             f'viewBox="0 0 {width} {height}">' + "".join(body) + "</svg>")
 
 
-def _shorten(label: str, limit: int = 22) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def text_width(label: str, size: float = 10) -> float:
+    """The width a label takes, estimated: a Chinese character is about one em, a Latin one about 0.56 em."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.56 for c in str(label))
+
+
+def _shorten(label: str, room: float, size: float = 10) -> str:
+    """``label`` cut with "…" so that it fits ``room`` pixels at ``size``."""
+    label = str(label)
+    if text_width(label, size) <= room:
+        return label
+    while label and text_width(label + "…", size) > room:
+        label = label[:-1]
+    return label + "…"
 
 
 def hbar(items: list[tuple[str, float]], unit: str, width: int = FULL_WIDTH, bar: int = 18) -> str:
     """Horizontal bars, largest first as given; the value is printed at each bar's end."""
     items = [(label, value) for label, value in items if value is not None]
-    label_width = 190
+    label_width = min(280, max((text_width(label) for label, _ in items), default=0) + 12)
     height = 20 + len(items) * (bar + 8) + 24
     top = max((v for _, v in items), default=0) or 1
     plot = width - label_width - 90
@@ -66,7 +77,7 @@ def hbar(items: list[tuple[str, float]], unit: str, width: int = FULL_WIDTH, bar
     for i, (label, value) in enumerate(items):
         y = 14 + i * (bar + 8)
         length = max(0.0, value) / top * plot
-        body.append(_text(label_width - 6, y + bar * 0.7, _shorten(label, 26), anchor="end"))
+        body.append(_text(label_width - 6, y + bar * 0.7, _shorten(label, label_width - 8), anchor="end"))
         body.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[0]}"/>')
         body.append(_text(label_width + length + 4, y + bar * 0.7, _num(value)))
     body.append(_text(width - 4, height - 6, unit, size=9, anchor="end", fill="#777777"))
@@ -91,7 +102,7 @@ def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: st
             h = max(0.0, values[i]) / top * plot_h
             y -= h
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{PALETTE[k % 10]}"/>')
-        body.append(_text(x + bar_w / 2, top_margin + plot_h + 14, _shorten(category, 14), size=9, anchor="middle"))
+        body.append(_text(x + bar_w / 2, top_margin + plot_h + 14, _shorten(category, slot - 4, 9), size=9, anchor="middle"))
     body += _legend(list(series), left, height - 14)
     return _svg(width, height, body)
 
@@ -135,7 +146,7 @@ def pareto(items: list[tuple[str, float]], unit: str, width: int | None = None, 
         h = value / top * plot_h
         body.append(f'<rect x="{x + slot * 0.15:.1f}" y="{top_margin + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                     f'height="{h:.1f}" fill="{PALETTE[0]}"/>')
-        body.append(_text(x + slot / 2, top_margin + plot_h + 10, _shorten(label, 12), size=8, anchor="end", rotate=-45))
+        body.append(_text(x + slot / 2, top_margin + plot_h + 10, _shorten(label, 80, 8), size=8, anchor="end", rotate=-45))
         cumulative += value
         points.append((x + slot / 2, top_margin + plot_h - cumulative / total * plot_h))
     body.append('<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
@@ -198,6 +209,7 @@ def _legend(names: list[str], x: float, y: float) -> list[str]:
     body = []
     for k, name in enumerate(names):
         body.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="9" height="9" fill="{PALETTE[k % 10]}"/>')
-        body.append(_text(x + 12, y, _shorten(name, 18), size=9))
-        x += 24 + min(len(name), 18) * 7
+        shown = _shorten(name, 150, 9)
+        body.append(_text(x + 12, y, shown, size=9))
+        x += 24 + text_width(shown, 9)
     return body

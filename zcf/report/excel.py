@@ -165,7 +165,7 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
                  t["url"], t["confidence"], t["notes_column"], t["origin"], t["factor_note"]],
                 [[f["factor_id"], f["activity"], f["region"], (f["year"], "0"), f["value"], f["unit"], f["gas"], f["source"],
                   f["url"], f["confidence"], f["notes"], f["origin"], f["note"]] for f in sections.factor_rows(model)],
-                [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 12, 24], [None] * 4 + ["factor"])
+                [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 12, 24], [None] * 4 + ["exact"])
     lines_sheet(model, workbook, write_sheet)
     write_sheet(workbook, t["sheet_reconciliation"],
                 [t["table"], t["rows_read"], t["rows_calculated"], t["rows_used"], t["rows_excluded"], t["rows_partial"],

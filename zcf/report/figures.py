@@ -15,6 +15,7 @@ from zcf.report.model import ReportModel
 
 SUMMARY_CHART = "scope_split"
 PARETO_TOP = 15
+PARETO_FEWEST = 3  # a Pareto chart of one or two suppliers says nothing the key figures do not
 
 
 def build_charts(model: ReportModel) -> list[charts.Chart]:
@@ -37,7 +38,7 @@ def build_charts(model: ReportModel) -> list[charts.Chart]:
         out.append(charts.Chart("monthly_electricity", w["chart_monthly"],
                                 charts.lines_chart([str(m) for m in range(1, 13)], monthly, "MWh")))
     top = supplier_pareto(model)
-    if top:
+    if len(top) >= PARETO_FEWEST:
         out.append(charts.Chart("supplier_pareto", w["chart_pareto"], charts.pareto(top, "tCO2e")))
     history = trend(model)
     if history:

@@ -3,7 +3,8 @@
 The columns are those of lines.csv (same order, so the two can be compared row by row),
 with headers in the report's language; coded columns — category, Scope 2 method, input
 table, activity, units, confidence, method — are written as words, numbers as numbers.
-Ids, file names, factor sources and the calculation text are written as they are.
+Ids, file names, factor sources and the calculation text are written as they are; the
+line-level quantities keep every digit ("General"), since a line may be a few kilograms.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "scope2_method": ("scope2_method", None), "site_id": ("site", None), "product_id": ("product", None),
     "batch_id": ("batch", None), "supplier_id": ("supplier", None), "period": ("period", None),
     "source_table": ("source_table", None), "source_file": ("source_file", None), "source_sheet": ("source_sheet", None),
-    "source_row": ("source_row", "count"), "activity": ("activity", None), "quantity": ("quantity", "number"),
-    "unit": ("unit", None), "quantity_std": ("quantity_std", "number"), "unit_std": ("unit_std", None),
-    "factor_id": ("factor_id", None), "factor_value": ("factor_value", "factor"), "factor_unit": ("factor_unit", None),
+    "source_row": ("source_row", "count"), "activity": ("activity", None), "quantity": ("quantity", "exact"),
+    "unit": ("unit", None), "quantity_std": ("quantity_std", "exact"), "unit_std": ("unit_std", None),
+    "factor_id": ("factor_id", None), "factor_value": ("factor_value", "exact"), "factor_unit": ("factor_unit", None),
     "factor_source": ("source", None), "factor_confidence": ("confidence", None), "gas": ("gas", None),
-    "gas_t": ("gas_t", "number"), "gwp": ("gwp", "number"), "gwp_basis": ("gwp_basis", None),
-    "boundary_share": ("boundary_share", "share"), "co2e_t": ("co2e_t", "number"), "method": ("method", None),
+    "gas_t": ("gas_t", "exact"), "gwp": ("gwp", "exact"), "gwp_basis": ("gwp_basis", None),
+    "boundary_share": ("boundary_share", "share"), "co2e_t": ("co2e_t", "exact"), "method": ("method", None),
     "data_quality": ("data_quality_score", "count"), "calculation": ("calculation", None),
 }
 

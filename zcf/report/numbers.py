@@ -20,7 +20,7 @@ FORMATS = {
     "count": "#,##0",
     "share": "0.0%",
     "intensity": "#,##0.000",
-    "factor": "General",
+    "exact": "General",  # every digit: factors, line-level quantities
     "money": "#,##0",
     "number": "#,##0.###",
 }
