@@ -231,6 +231,13 @@ def test_pdf_states_facts_and_leaves_instructions_to_the_todo_list(sample):
     assert len(todo) == len(checks["todo"]) and any("请提供" in (row[4] or "") for row in todo)
 
 
+def test_console_speaks_the_users_language_and_lists_the_todo(sample):
+    out, _ = sample
+    result = invoke(["check", out], lang="zh")
+    assert "通过" in result.stdout and "缺少数据" in result.stdout and "交付前待办事项" in result.stdout
+    assert "missing_data" not in result.stdout and "请提供" in result.stdout
+
+
 def test_scope3_gap_is_a_fact_in_the_report_and_a_task_in_the_todo_list(tmp_path):
     from zcf.checks.todo import scope3_items
 
@@ -364,6 +371,10 @@ def test_pdf_a3b_carries_results_and_lines(sample, tmp_path):
     catalog = reader.trailer["/Root"]
     assert "/OutputIntents" in catalog and len({f.idnum for f in catalog["/AF"]}) == 2  # sRGB; associated files
     assert invoke(["report", out, "--pdf-variant", "pdf/x", "-o", tmp_path]).exit_code == 2
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder in (first, second):
+        render_reports(out, folder, ["pdf"], "en", EPOCH, "pdf/a-3b")
+    assert (first / "report.pdf").read_bytes() == (second / "report.pdf").read_bytes()  # attachments dated too
 
 
 # --- a parts maker: per piece, never per vehicle ---------------------------------------
