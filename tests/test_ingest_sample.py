@@ -9,7 +9,7 @@ from conftest import SAMPLE_EN, SAMPLE_ZH, invoke
 from zcf.ingest import IngestOptions, ingest
 
 EXPECTED_ROWS = {
-    "organization": 11, "sites": 4, "energy": 156, "renewable_instruments": 26, "refrigerants": 8,
+    "organization": 12, "sites": 4, "energy": 156, "renewable_instruments": 26, "refrigerants": 8,
     "process_emissions": 2, "production": 60, "suppliers": 40, "purchases": 248, "transport": 8, "waste": 18,
     "travel": 7, "commuting": 21, "sold_products": 3, "bom": 552, "factors": 1, "targets": 2, "history": 3,
 }

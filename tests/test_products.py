@@ -17,7 +17,9 @@ from test_calc import ORG_2022, inventory
 
 from zcf.calc.context import CalcOptions
 from zcf.checks.metrics import compute
-from zcf.report.model import ReportModel, labels
+from zcf.report.labels import words
+from zcf.report.model import ReportModel
+from zcf.report.sections import product_rows
 
 SUPPLIERS = "supplier_id\nS1\n"
 STEEL_100_T = "supplier_id,item_id,category,material,quantity,unit\nS1,STEEL,1,steel,100,t\n"
@@ -373,10 +375,10 @@ def test_parts_maker_gets_intensity_per_piece_not_per_vehicle(tmp_path):
     metrics = compute(report.results, {}, report.lines)
     assert metrics["intensity.per_vehicle"] is None and metrics["intensity.per_unit_produced"] == per_unit["scope1_2_market"]
     for lang, wanted, unwanted in (("zh", "每件产品", "每辆车"), ("en", "per piece produced", "per vehicle")):
-        model = ReportModel(lang, labels(lang), report.results, report.lines, {}, None, {}, "")
+        model = ReportModel(lang, words(lang), report.results, report.lines, {}, None, {}, "")
         figures = [f["figure"] for f in model.key_figures()]
         assert any(wanted in f for f in figures) and not any(unwanted in f for f in figures)
-        assert model.product_rows()[0]["unit"] == {"zh": "件", "en": "piece"}[lang]
+        assert product_rows(model)[0]["unit"] == {"zh": "件", "en": "piece"}[lang]
 
 
 def test_parts_maker_console_says_per_piece(tmp_path):

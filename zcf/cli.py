@@ -328,6 +328,9 @@ FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="pdf
 ReportLangOption = Annotated[
     Optional[str], typer.Option("--lang", "--report-lang", help="Language of the report and messages: zh or en (default: a --lang before the command, else zcf.toml [report] lang, else zh).")
 ]
+PdfVariantOption = Annotated[
+    Optional[str], typer.Option("--pdf-variant", help="pdf/a-3b: an archival PDF/A-3b with results.json and lines.csv embedded.")
+]
 
 
 @app.command("report")
@@ -339,6 +342,7 @@ def report_command(
     lang: ReportLangOption = None,
     dest: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for the reports (default: OUT).")] = None,
     config: ConfigOption = None,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Render the disclosure pack: report.pdf, report.xlsx and charts/*.svg.
 
@@ -349,6 +353,7 @@ def report_command(
     Example:
 
         zcf report out --lang en --format pdf
+        zcf report out --pdf-variant pdf/a-3b
     """
     from zcf import ui
     from zcf.pipeline import report_step
@@ -359,7 +364,7 @@ def report_command(
     state.apply(lang, config)
     step = state.step()
     with session(output, "report"):
-        outputs, seconds = report_step(step, output, formats, state.report_lang(lang), dest)
+        outputs, seconds = report_step(step, output, formats, state.report_lang(lang), dest, pdf_variant)
     ui.print_outputs(state.env, outputs, seconds)
 
 
@@ -437,6 +442,7 @@ def run(
     junit: JunitOption = None,
     force: ForceOption = False,
     config: ConfigOption = None,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """The main job: ingest, calculate, check and render the reports.
 
@@ -468,7 +474,7 @@ def run(
             raise typer.Exit(ExitCode.INVALID)
         calc = calc_step(step, output)
         checks = check_step(step, output, rules, fail_on, junit)
-        outputs, seconds = report_step(step, output, formats, state.report_lang(lang), None)
+        outputs, seconds = report_step(step, output, formats, state.report_lang(lang), None, pdf_variant)
     if json_output:
         document = {"ingest": report.to_dict(state.env.lang), "results": calc.results, "checks": checks.to_dict(),
                     "reports": [str(p) for p in outputs.files]}

@@ -32,6 +32,7 @@ class OrganizationDefaults(_Section):
     """Used where the input has no organization table, or leaves a field out."""
 
     company_name: str | None = None
+    company_name_en: str | None = None
     reporting_year: int | None = Field(None, ge=1900, le=2100)
     base_year: int | None = Field(None, ge=1900, le=2100)
     consolidation_approach: Literal["operational_control", "financial_control", "equity_share"] | None = None
@@ -93,8 +94,9 @@ class PcfConfig(_Section):
 
 
 class Scope3Config(_Section):
-    not_relevant: dict[str, str] = Field(
-        default_factory=dict, description="Scope 3 category number → reason it is not relevant"
+    not_relevant: dict[str, str | dict[Literal["zh", "en"], str]] = Field(
+        default_factory=dict,
+        description='Scope 3 category number → reason it is not relevant: one text, or { zh = "…", en = "…" } for both reports',
     )
 
     @field_validator("not_relevant")

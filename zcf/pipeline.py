@@ -99,13 +99,16 @@ def report_formats(value: str | None, default: list[str]) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-def report_step(step: Step, out: Path, formats: str | None, lang: str | None, dest: Path | None):
+def report_step(step: Step, out: Path, formats: str | None, lang: str | None, dest: Path | None,
+                pdf_variant: str | None = None):
     """Render the reports; returns the outputs and the seconds it took."""
-    from zcf.report import render_reports
+    from zcf.report import PDF_VARIANTS, render_reports
 
     lang = lang or step.config.report.lang
     if lang not in ("zh", "en"):
         raise ZcfError(f"--lang {lang}: use zh or en", ExitCode.USAGE)
+    if pdf_variant is not None and pdf_variant.lower() not in PDF_VARIANTS:
+        raise ZcfError(f"--pdf-variant {pdf_variant}: use {', '.join(PDF_VARIANTS)}", ExitCode.USAGE)
     chosen = report_formats(formats, step.config.report.formats)
     if dest is not None and dest.resolve() != out.resolve():
         from zcf.outputs import claim
@@ -116,5 +119,6 @@ def report_step(step: Step, out: Path, formats: str | None, lang: str | None, de
     clear_downstream(dest or out, "check")
     started = time.perf_counter()
     with step.spinner("Rendering the reports…", "正在生成报告…"):
-        outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch)
+        outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch,
+                                 pdf_variant.lower() if pdf_variant else None)
     return outputs, time.perf_counter() - started

@@ -171,30 +171,56 @@ _CHECK_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "missing_
 
 
 def print_checks(console: Console, env: Environment, report) -> None:
-    """A table per pack: rule, status, measured value, threshold, message."""
+    """A table per pack (rule, status, title, message), the summary, and the preparer's to-do list."""
+    from zcf.report.labels import words
+
+    status_name = words(env.lang).codes["status"]
     for pack in report.packs:
         rows = [r for r in report.results if r["pack"] == pack["name"]]
         table = Table(title=Text(f"{pack['name']} — {pack['title'][env.lang]}"), title_justify="left", show_edge=False)
         table.add_column(env.t("rule", "规则"), no_wrap=True)
         table.add_column(env.t("status", "状态"), no_wrap=True)
         table.add_column(env.t("title", "名称"))
-        table.add_column(env.t("message", "说明"), overflow="fold")
+        table.add_column(env.t("finding", "结果说明"), overflow="fold")
         for r in rows:
-            table.add_row(r["rule_id"], Text(r["status"], style=_CHECK_STYLE[r["status"]]), Text(r["title"][env.lang]),
-                          Text(r["message"][env.lang]))
+            table.add_row(r["rule_id"], Text(status_name[r["status"]], style=_CHECK_STYLE[r["status"]]),
+                          Text(r["title"][env.lang]), Text(r["message"][env.lang]))
         console.print(table)
     summary = report.summary
     failing = report.failing()
     text = env.t(
         f"{summary['pass']} passed, {summary['fail']} failed, {summary['warn']} warnings, "
         f"{summary['missing_data']} missing data, {summary['not_applicable']} not applicable",
-        f"通过 {summary['pass']}，不通过 {summary['fail']}，警告 {summary['warn']}，"
-        f"缺数据 {summary['missing_data']}，不适用 {summary['not_applicable']}",
+        f"通过 {summary['pass']}，未通过 {summary['fail']}，警示 {summary['warn']}，"
+        f"缺少数据 {summary['missing_data']}，不适用 {summary['not_applicable']}",
     )
     console.print(Text(text, style="bold red" if failing else "bold"))
     if failing:
         console.print(Text(env.t(f"Failing at --fail-on {report.fail_on}: ", f"按 --fail-on {report.fail_on} 判定不通过：")
                            + ", ".join(r["rule_id"] for r in failing), style="red"))
+    print_todo(console, env, getattr(report, "todo", []))
+
+
+def print_todo(console: Console, env: Environment, items: list[dict], limit: int = 40) -> None:
+    """The preparer's to-do list: what to fill, fix or explain (not part of the disclosure)."""
+    if not items:
+        return
+    console.print()
+    console.print(Text(env.t(f"To do before handing the pack over ({len(items)})", f"交付前待办事项（{len(items)} 项）"),
+                       style="bold"))
+    table = Table(show_header=False, show_edge=False, box=None, pad_edge=False, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for item in items[:limit]:
+        where = f"  ({item['where']})" if item.get("where") else ""
+        table.add_row(Text(item["severity"], style=_STYLE[item["severity"]]), Text(item["ref"], style="dim"),
+                      Text(item["zh"] if env.lang == "zh" else item["en"]) + Text(where, style="dim"))
+    console.print(table)
+    if len(items) > limit:
+        console.print(Text(env.t(f"  … and {len(items) - limit} more (checks.json, report.xlsx sheet To do)",
+                                 f"  …… 另有 {len(items) - limit} 项（见 checks.json 和 report.xlsx 的“待办”工作表）"),
+                           style="dim"))
 
 
 def print_ingest(env: Environment, report: IngestReport, out, limit: int) -> None:
