@@ -38,6 +38,7 @@ METRIC_NEEDS = {
     "products.footprint_reduction": "product footprints of the base year (not yet an input table of zcf)",
     "energy.tce_basis": "energy table (electricity rows) and the tce factors of the library",
     "totals.by_site_count": "sites and energy tables",
+    "data_quality.weak_factor_share": "a calculated inventory (results.json factor_quality)",
 }
 
 
@@ -93,6 +94,11 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
     dq = results.get("data_quality", {})
     m["suppliers.cat1_spend_share_with_pcf"] = dq.get("cat1_spend_share_with_supplier_pcf")
     m["data_quality.scope3_score"] = dq.get("scope3_weighted_score")
+    quality = results.get("factor_quality", {})
+    m["data_quality.weak_factor_share"] = _get(quality, "total_market.weak_share")
+    largest = quality.get("largest_weak_factors") or []
+    m["data_quality.largest_weak_factor"] = (f"{largest[0]['factor_id']} ({largest[0]['confidence']}, "
+                                             f"{largest[0]['tco2e']:,.0f} tCO2e)") if largest else None
 
     products = results.get("products", [])
     complete = [p for p in products if p.get("complete")]

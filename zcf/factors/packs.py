@@ -176,3 +176,70 @@ def diff(old: str, new: str, citations: bool = False) -> list[DiffRow]:
                                     region=f.region or "", year=_text(f.year)), fid))
     order = {"changed": 0, "replaced": 1, "added": 2, "removed": 3}
     return sorted(rows, key=lambda r: (r.activity, order[r.change], r.factor_id))
+
+
+# --- for the command line (zcf factors list / show / diff) ---------------------------------------
+
+def listed_factors(activity: str | None, region: str | None, confidence: str | None, factor_set: str | None,
+                   version: str | None) -> list[Factor]:
+    """``zcf factors list``: the library (of ``version``) filtered; ZcfError (usage) for an unknown tag, set or version."""
+    from zcf.errors import ExitCode, ZcfError
+    from zcf.factors import confidence_tags, factor_sets, select
+
+    if confidence is not None and confidence != "weak" and confidence not in confidence_tags():
+        raise ZcfError(f"--confidence {confidence}: use weak or one of {', '.join(confidence_tags())}", ExitCode.USAGE)
+    if factor_set is not None and factor_set != "core" and factor_set not in factor_sets():
+        raise ZcfError(f"--set {factor_set}: use core or one of {', '.join(sorted(factor_sets()))}", ExitCode.USAGE)
+    try:
+        factors = library_at(version) if version else library()
+    except ValueError as exc:
+        raise ZcfError(str(exc), ExitCode.USAGE) from exc
+    return select(activity, region, confidence, factor_set, factors)
+
+
+def describe(factor: Factor) -> dict:
+    """A factor as ``zcf factors show`` states it: its fields, the full citation, the edition of its set."""
+    from zcf.factors import confidence_tags, factor_sets
+
+    out = factor.to_dict()
+    out["citation"] = factor.citation
+    meaning = confidence_tags().get(factor.confidence)
+    if meaning:
+        out["confidence_means"] = meaning["en"]
+    if factor.set and factor.set in factor_sets():
+        spec = factor_sets()[factor.set]
+        out["set_edition"] = spec.edition_en
+        out["set_default"] = spec.default
+    in_current = any(f.factor_id == factor.factor_id for f in library())
+    if not in_current:
+        out["library_version"] = next((v.version for v in versions() if v.version != LIBRARY_VERSION and any(
+            f.factor_id == factor.factor_id for f in library_at(v.version))), None)
+        out["note"] = "not in the current library; see zcf factors diff"
+    return out
+
+
+def diff_report(old: str | None, new: str | None, citations: bool = False, only_versions: bool = False) -> dict:
+    """``zcf factors diff``: the versions, and the changes from ``old`` to ``new`` (defaults: previous → current)."""
+    from zcf.errors import ExitCode, ZcfError
+
+    listing = [{"version": v.version, "date": v.date, "summary": v.summary_en, "summary_zh": v.summary_zh,
+                "current": v.version == LIBRARY_VERSION} for v in versions()]
+    if only_versions:
+        return {"versions": listing}
+    ids = version_ids()
+    new = new or LIBRARY_VERSION
+    try:
+        known_version(new)
+        if old is None:
+            position = ids.index(new)
+            if position + 1 >= len(ids):
+                raise ValueError(f"{new} is the first library version; nothing before it")
+            old = ids[position + 1]
+        known_version(old)
+        rows = diff(old, new, citations)
+    except ValueError as exc:
+        raise ZcfError(str(exc), ExitCode.USAGE) from exc
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.change] = counts.get(row.change, 0) + 1
+    return {"old": old, "new": new, "versions": listing, "counts": counts, "changes": [r.to_dict() for r in rows]}

@@ -111,6 +111,9 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
         [t["energy_tce"], _num(r["energy"].get("total_tce")), "tce"],
         [t["renewable_share"], _num(r["energy"].get("renewable_share")), "fraction"],
         [t["traceable_share"], _num(r["energy"].get("traceable_green_electricity_share")), "fraction"],
+        [f"{t['weak_share']} ({t['total_market']})", _num((r.get("factor_quality") or {}).get("total_market", {}).get("weak_share")),
+         "fraction"],
+        [t["factor_library"], r.get("factor_library_version"), ""],
         [t["reporting_year"], r["reporting_year"], ""],
         [t["gwp_basis"], r["gwp_basis"], ""],
         [t["boundary"], model.boundary, ""],
@@ -154,11 +157,13 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
     _sheet(workbook, t["sheet_suppliers"], [t["supplier"], t["name"], t["pcf_status"], f"{t['spend']} (CNY)",
                                             "tCO2e", t["method"]], _supplier_rows(model))
 
+    citation_fields = ("publisher", "document", "table", "url", "published", "retrieved", "read_in", "set")
     factors = [[f["factor_id"], f["activity"], f["region"], f["year"], f["value"], f["unit"], f["gas"], f["source"],
-                f["url_or_doc"], f["confidence"], f["notes"], f["origin"]] for f in r["factors_used"]]
+                f["url_or_doc"], f["confidence"], f["notes"], f["origin"], *(f.get(k, "") for k in citation_fields)]
+               for f in r["factors_used"]]
     _sheet(workbook, t["sheet_factors"], ["factor_id", "activity", "region", "year", "value", "unit", "gas", "source",
-                                          "url_or_doc", "confidence", "notes", "origin"], factors,
-           [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 10])
+                                          "url_or_doc", "confidence", "notes", "origin", *citation_fields], factors,
+           [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 10, 30, 50, 40, 40, 12, 12, 50, 16])
 
     lines = model.lines
     columns = list(lines.columns)

@@ -50,6 +50,20 @@ def method_name(method: str, lang: str) -> str:
     return method
 
 
+def citation(factor: dict[str, Any]) -> str:
+    """A factor's full citation from results.json factors_used (older results: its source text)."""
+    parts = [factor.get("source") or ""]
+    if factor.get("url"):
+        parts.append(factor["url"])
+    if factor.get("published"):
+        parts.append(f"published {factor['published']}")
+    if factor.get("read_in"):
+        parts.append(f"read in: {factor['read_in']}")
+    if factor.get("retrieved"):
+        parts.append(f"retrieved {factor['retrieved']}")
+    return "; ".join(p for p in parts if p)
+
+
 def fmt_t(value: float | None, decimals: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -165,12 +179,54 @@ class ReportModel:
         return rows
 
     def factor_rows(self) -> list[dict[str, Any]]:
+        """The factor register: each factor with its confidence and full citation (publisher, document, table,
+        URL, publication and retrieval dates, where it was read)."""
         return [
             {"factor_id": f["factor_id"], "activity": f["activity"], "region": f["region"] or "",
-             "year": f["year"] or "", "value": f"{f['value']:g}", "unit": f["unit"], "source": f["source"],
+             "year": f["year"] or "", "value": f"{f['value']:g}", "unit": f["unit"], "source": citation(f),
              "confidence": f["confidence"]}
             for f in self.results["factors_used"]
         ]
+
+    def provenance_rows(self) -> list[dict[str, str]]:
+        """Per total: tCO2e, tCO2e on weak factors and their share (results.json factor_quality)."""
+        quality = self.results.get("factor_quality") or {}
+        names = {"total_market": self.text["total_market"], "scope1": self.text["scope1"],
+                 "scope2_location": self.text["scope2_location"], "scope2_market": self.text["scope2_market"],
+                 "scope3": self.text["scope3"]}
+        return [{"total": names[key], "tco2e": fmt_t(quality[key]["tco2e"]), "weak": fmt_t(quality[key]["weak_tco2e"]),
+                 "share": fmt_pct(quality[key]["weak_share"])} for key in names if key in quality]
+
+    def factor_policy_rows(self) -> list[dict[str, str]]:
+        """What the calculation chose for its factors: library version and sets, grid vintage, T&D method, 3b,
+        gas volumes, certificate rule (results.json factor_library, factor_policy, grid_vintage)."""
+        r, zh = self.results, self.lang == "zh"
+        library, policy, vintage = r.get("factor_library"), r.get("factor_policy"), r.get("grid_vintage")
+        if not library or not policy:
+            return []
+        rows = [{"label": self.text["factor_library"], "value": library["version"] + "; " + "; ".join(
+            f"{s['name']}: {s['edition_zh'] if zh else s['edition']}" for s in library["sets"])}]
+        if vintage:
+            year = vintage["year"] if vintage["year"] is not None else "–"
+            uses = ", ".join(sorted({f"{u['label']} {u['factor_id']}" for u in vintage["uses"]}))
+            rows.append({"label": self.text["grid_vintage"],
+                         "value": f"{year} ({vintage['policy']}): {vintage['rule_zh'] if zh else vintage['rule']}; {uses}"})
+        parts = (r.get("scope3_status", {}).get("3") or {}).get("parts", {})
+        td = parts.get("3c", {})
+        if td.get("status") == "calculated":
+            rows.append({"label": self.text["td_losses"], "value": f"{td['formula_zh'] if zh else td['formula']}; "
+                         f"{td['loss_rate_factor_id']} {td['loss_rate']:g}"})
+        upstream = parts.get("3b", {})
+        if upstream:
+            rows.append({"label": self.text["cat3b"],
+                         "value": upstream.get("reason_zh" if zh else "reason") or upstream.get("status", "")})
+        gas = policy["gas_volume"]
+        rows.append({"label": self.text["gas_volume"], "value": gas["text_zh"] if zh else gas["text"]})
+        rule = r.get("scope2_market_basis", {}).get("certificate_rule") or {}
+        if rule:
+            rows.append({"label": self.text["certificate_rule"],
+                         "value": f"{rule['title_zh'] if zh else rule['title_en']} — {rule.get('document', '')}"})
+        return rows
 
     def cat1_rows(self) -> list[dict[str, str]]:
         return [

@@ -51,6 +51,8 @@ def render_html(model: ReportModel, created: str | None) -> str:
         charts=model.charts,
         scope3_rows=model.scope3_rows(),
         factor_rows=model.factor_rows(),
+        provenance_rows=model.provenance_rows(),
+        factor_policy_rows=model.factor_policy_rows(),
         cat1_rows=model.cat1_rows(),
         problem_rows=model.problem_rows(),
         reconciliation_rows=model.reconciliation_rows(),

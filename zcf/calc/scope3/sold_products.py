@@ -5,8 +5,9 @@ distance is units × lifetime km; its share on electricity is 1 for a BEV, 0 for
 ICE and HEV, and the utility factor (``electric_share``) for a PHEV:
 
 * electricity: units × lifetime km × electric share ÷ 100 × kWh/100 km, at
-  ``electricity.grid`` of the market (the latest year available — the factor's year
-  is stated on the line);
+  ``electricity.grid`` of the market, of the vintage chosen for every grid use
+  (:mod:`zcf.factors.vintage`: by default the latest year published for Scope 2, the
+  residual factor and this category alike — the factor's year is stated on the line);
 * fuel: units × lifetime km × (1 − electric share) ÷ 100 × L/100 km (a PHEV's
   charge-sustaining consumption) → energy content (``density``, ``ncv``) → CO2 by
   CC × OF × 44/12, CH4 and N2O by the IPCC mobile defaults, as Scope 1 mobile combustion.
@@ -97,11 +98,11 @@ def _without_missing_inputs(ctx: CalcContext, table: pd.DataFrame) -> pd.DataFra
 def _electricity_lines(ctx: CalcContext, table: pd.DataFrame) -> list[pd.DataFrame]:
     parts: list[pd.DataFrame] = []
     for market, rows in table.groupby(table["market"].fillna(ctx.country), sort=True):
-        factor = ctx.resolver.resolve("electricity.grid", [market], None)  # latest year published
+        # the grid-factor vintage policy: the same year as Scope 2 and the residual factor (zcf.factors.vintage)
+        factor = ctx.grid_factor("category11", "electricity.grid", [market], str(market), rows, "sold_products",
+                                 "market")
         if factor is None:
-            ctx.exclude("sold_products", rows, "factor-missing", "market", activity="electricity.grid", where=market)
             continue
-        factor = ctx.use(factor.factor)
         mwh = rows["_kwh"] * ratio("kWh", "MWh")
         per_mwh = factor.per_canonical("t")
         gas_t = mwh * per_mwh
