@@ -159,6 +159,10 @@ def test_unstated_gas_volume_is_taken_as_normal_and_warned(tmp_path):
     assert co2e(report, gas="CO2", scope="1") == pytest.approx(1e4 * GAS_CO2_PER_NM3, rel=1e-12)  # 21.6219 t
     assert any(p.code == "gas-volume-unstated" for p in report.problems)
     assert report.results["factor_policy"]["gas_volume"]["setting"] == "unstated"
+    # every factor behind the CO2 line is named, the NCV first: so the weak-factor share counts it too
+    line = report.lines[(report.lines["gas"] == "CO2") & (report.lines["scope"] == "1")].iloc[0]
+    assert line["factor_id"] == "CNMEE_NCV_NATURAL_GAS+CN_CC_NATURAL_GAS+CNMEE_OF_NATURAL_GAS"
+    assert report.results["factor_quality"]["scope1"]["weak_share"] == pytest.approx(1.0)  # the NCV is unverified
 
 
 def test_gas_at_20c_is_converted_to_normal_cubic_metres(tmp_path):

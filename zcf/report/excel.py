@@ -111,8 +111,8 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
         [t["energy_tce"], _num(r["energy"].get("total_tce")), "tce"],
         [t["renewable_share"], _num(r["energy"].get("renewable_share")), "fraction"],
         [t["traceable_share"], _num(r["energy"].get("traceable_green_electricity_share")), "fraction"],
-        [f"{t['weak_share']} ({t['total_market']})", _num((r.get("factor_quality") or {}).get("total_market", {}).get("weak_share")),
-         "fraction"],
+        *[[f"{t['weak_share']} ({t[key]})", _num((r.get("factor_quality") or {}).get(key, {}).get("weak_share")), "fraction"]
+          for key in ("total_market", "scope1", "scope2_location", "scope2_market", "scope3")],
         [t["factor_library"], r.get("factor_library_version"), ""],
         [t["reporting_year"], r["reporting_year"], ""],
         [t["gwp_basis"], r["gwp_basis"], ""],

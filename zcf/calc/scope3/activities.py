@@ -22,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, make_lines
+from zcf.calc.lines import fmt, joined_ids, make_lines
 from zcf.calc.scope1 import fuel_rows
 from zcf.calc.scope2 import electricity_rows
 from zcf.calc.scope3.purchases import spend_lines
@@ -68,7 +68,7 @@ def fuel_and_energy(ctx: CalcContext) -> list[pd.DataFrame]:
             parts.append(
                 _simple(ctx, rows, table="energy", category="3", activity=f"wtt.{fuel}", amount=quantity,
                         unit_std=_CANONICAL[target], factor=factor, method="average-data (well-to-tank)", dq=3, what="",
-                        share=ctx.site_shares(rows["site_id"]))
+                        share=ctx.site_shares(rows["site_id"]), factor_id=joined_ids(*conversion.factors, factor))
             )
     if not fuels.empty:
         ctx.category3_parts["3a"] = {"status": "calculated" if parts else "not_calculated",
