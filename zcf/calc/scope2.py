@@ -1,13 +1,18 @@
 """Scope 2: purchased electricity (location- and market-based), steam and heat.
 
-Location-based: MWh × grid factor of the site (province → grid region → country,
-for the reporting year, else the latest earlier year with a warning).
+Location-based: MWh × grid factor of the site: the most specific region (province →
+grid region → country) with a factor of the grid vintage — one year for this, the residual
+factor and category 11 (zcf.toml ``[factors] vintage``, :mod:`zcf.factors.vintage`); a year
+before the reporting year is warned.
 
 Market-based (GHG Protocol Scope 2 Guidance, quality criteria): renewable
 instruments (绿证, 绿电交易, PPAs, I-RECs) cover grid electricity of their own site
 and period — monthly instruments their month, yearly ones what is left of the year,
 spread over the months in proportion — never more than was consumed (the surplus is
-a warning), each certificate once. The rest is at ``electricity.residual_mix`` for
+a warning), each certificate once, and only while valid for that consumption: a vintage
+after it, or a certificate expired under the rule of zcf.toml ``[factors] certificates``
+(``instruments.toml``: by default the NEA 2024 GEC rules, 2 years from the production
+month), is not applied and is warned. The rest is at ``electricity.residual_mix`` for
 the site's regions (in the library: the MEE national average excluding market-traded
 non-fossil electricity), else at the location-based grid factor; the choice is in
 results.json. Onsite solar and wind consumed are zero-emission in both methods;
