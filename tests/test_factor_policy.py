@@ -343,6 +343,8 @@ def test_factors_list_by_confidence_and_set():
                                      "--json"]).stdout)
     assert [f["factor_id"] for f in old_library] == ["EEIO_MACHINERY"]
     assert invoke(["factors", "list", "--confidence", "nope"]).exit_code == 2
+    edition = json.loads(invoke(["factors", "show", "CNMEE_NCV_GASOLINE", "--json"]).stdout)[0]
+    assert edition["set"] == "cn-fuels-mee" and edition["set_default"] and "44.80" in edition["set_edition"]
     shown = json.loads(invoke(["factors", "show", "DESNZ2024_FREIGHT_HGV", "--json"]).stdout)[0]
     assert shown["library_version"] == "2026.11" and shown["value"] == 0.09752  # an id of an earlier version
 
