@@ -214,8 +214,9 @@ class ReportModel:
         parts = (r.get("scope3_status", {}).get("3") or {}).get("parts", {})
         td = parts.get("3c", {})
         if td.get("status") == "calculated":
+            definition = (td.get("loss_rate_definition") or "").split(";")[0]  # the rate's own first note
             rows.append({"label": self.text["td_losses"], "value": f"{td['formula_zh'] if zh else td['formula']}; "
-                         f"{td['loss_rate_factor_id']} {td['loss_rate']:g}"})
+                         f"{td['loss_rate_factor_id']} {td['loss_rate']:g}" + (f" ({definition})" if definition else "")})
         upstream = parts.get("3b", {})
         if upstream:
             rows.append({"label": self.text["cat3b"],
