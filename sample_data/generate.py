@@ -369,8 +369,8 @@ sold_products = [
 ]
 
 factors = [
-    {"activity": "density.diesel", "value": 0.836, "unit": "kg/L", "region": "CN", "year": YEAR, "gas": None,
-     "source": "中石化重庆分公司2025年柴油质量检验报告（20°C密度836 kg/m3）", "notes": "replaces the library's assumed density"},
+    {"activity": "density.gasoline", "value": 0.742, "unit": "kg/L", "region": "CN", "year": YEAR, "gas": None,
+     "source": "中石化重庆分公司2025年汽油质量检验报告（20°C密度742 kg/m3）", "notes": "replaces the library's assumed density"},
 ]
 
 targets = [

@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from zcf.factors import LIBRARY_VERSION, library  # noqa: E402
+from zcf.factors import LIBRARY_VERSION, confidence_tags, factor_sets, library, set_groups  # noqa: E402
 
 INTRO = """# Activity ids of the factor library
 
@@ -51,8 +51,45 @@ def render() -> str:
         source = factors[0].source.replace("|", "/")
         source = source if len(source) <= 90 else source[:89] + "…"
         confidence = ", ".join(sorted({f.confidence for f in factors}))
+        sets = sorted({f.set for f in factors if f.set})
+        if sets:
+            confidence += " (sets: " + ", ".join(sets) + ")"
         lines.append(f"| `{activity}` | {region_text} | {', '.join(years)} | {factors[0].unit} | {source} | {confidence} |")
+    lines += _sets() + _confidence() + _to_check()
     return "\n".join(lines) + "\n"
+
+
+def _sets() -> list[str]:
+    out = ["", "## Factor sets and editions", "",
+           "Rows of a named set are used only when the set is; each group has a default, and zcf.toml",
+           "`[factors] sets = [\"<name>\"]` picks another set of the group (`zcf factors list --set <name>`).", "",
+           "| set | group | default | edition |", "| --- | --- | --- | --- |"]
+    groups = set_groups()
+    for name, spec in sorted(factor_sets().items()):
+        out.append(f"| `{name}` | {spec.group}: {groups[spec.group]['en']} | {'yes' if spec.default else 'no'} | "
+                   f"{spec.edition_en.replace('|', '/')} |")
+    return out
+
+
+def _confidence() -> list[str]:
+    out = ["", "## Confidence tags", "",
+           "What the `confidence` column says about how a value was read (`zcf/factors/confidence.toml`). The",
+           "share of each total resting on weak tags is in results.json (`factor_quality`) and the reports.", "",
+           "| tag | meaning | weak |", "| --- | --- | --- |"]
+    for tag, spec in confidence_tags().items():
+        out.append(f"| `{tag}` | {spec['en']} | {'yes' if spec.get('weak') else 'no'} |")
+    return out
+
+
+def _to_check() -> list[str]:
+    out = ["", "## What is left to check", "",
+           "Library values not read in their publication (`zcf factors list --confidence weak`), with what to check.", "",
+           "| factor | activity | value | confidence | to check |", "| --- | --- | --- | --- | --- |"]
+    for f in library():
+        if f.weak:
+            note = f.notes.replace("|", "/")
+            out.append(f"| `{f.factor_id}` | `{f.activity}` | {f.value:g} {f.unit} | {f.confidence} | {note} |")
+    return out
 
 
 if __name__ == "__main__":

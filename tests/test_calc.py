@@ -53,13 +53,17 @@ def test_location_based_electricity(tmp_path):
     assert "1 MWh × 0.5978 tCO2/MWh = 0.5978 tCO2" == line["calculation"]
 
 
-def test_grid_factor_falls_back_along_region_and_year(tmp_path):
+def test_grid_factor_of_the_common_vintage_along_the_region_chain(tmp_path):
     energy = "site_id,period,energy_type,quantity,unit\nJS,2025-01,electricity,1,MWh\n"
     org = ORG_2022.replace("2022", "2025")
     report = inventory(tmp_path, organization=org, energy=energy)
-    # No 2023+ provincial value for Jiangsu: the latest earlier year (2022) is used, with a warning.
-    assert report.lines.iloc[0]["factor_id"] == "CN_GRID_PROV_JS_2022"
-    assert any(p.code == "factor-year-fallback" and "CN-JS" in p.message() for p in report.problems)
+    # 2023 is the latest year published for every use (the residual factor and the grid regions have it; Jiangsu's
+    # provincial factors stop at 2022): East China grid 2023, 1 MWh × 0.5500 t/MWh, with the year-fallback warning.
+    location = report.lines[report.lines["scope2_method"] == "location"].iloc[0]
+    assert location["factor_id"] == "CN_GRID_REG_EAST_2023" and location["co2e_t"] == pytest.approx(0.55)
+    assert any(p.code == "factor-year-fallback" and "CN-GRID-EAST" in p.message() for p in report.problems)
+    assert any(p.code == "grid-vintage" for p in report.problems)
+    assert report.results["grid_vintage"]["year"] == 2023
 
 
 def test_natural_gas_combustion_gbt32150(tmp_path):
@@ -81,7 +85,7 @@ def test_mobile_diesel_in_litres(tmp_path):
     energy = "site_id,period,energy_type,quantity,unit,use\nJS,2022-01,diesel,1000,L,mobile\n"
     report = inventory(tmp_path, energy=energy)
     tonnes = 1.0 * 0.8275  # 1 m3 × 0.8275 t/m3 (assumed density)
-    gj = tonnes * 42.652
+    gj = tonnes * 43.33  # current MEE table (set cn-fuels-mee)
     co2 = gj / 1000 * 20.2 * 0.98 * 44 / 12
     ch4 = gj / 1000 * 3.9 / 1000 * 27.9
     n2o = gj / 1000 * 3.9 / 1000 * 273
@@ -221,7 +225,7 @@ PURCHASES = (
     "supplier_id,item_id,category,material,quantity,unit,spend,currency,sector,supplier_pcf,pcf_unit,pcf_verified\n"
     "S1,I1,1,steel,10,t,50000,CNY,,1.5,tCO2e/t,yes\n"     # supplier-specific, verified: 15 t, DQ 1
     "S1,I2,1,steel,10,t,50000,CNY,,,,\n"                  # average data: 10 t × 1.91 = 19.1 t, DQ 3
-    "S1,I3,1,,,,645000,CNY,machinery,,,\n"                # spend: 645,000 CNY × 0.0388 kg/CNY = 25.026 t, DQ 4
+    "S1,I3,1,,,,645000,CNY,machinery,,,\n"                # spend: 645,000 CNY ÷ 7.12 CNY/USD × 0.21 kg/USD = 19.0239 t
     "S1,I4,2,,,,6450,USD,,,,\n"                           # spend: 6,450 USD × 7.12 CNY/USD × 0.062 kg/CNY
     "S1,I5,1,glass,2000,kg,,,,1.2,kgCO2e/kg,no\n"         # supplier-specific, not verified: 2.4 t, DQ 2
 )
@@ -233,7 +237,10 @@ def test_purchases_method_hierarchy(tmp_path):
     assert lines.loc[2, "method"] == "supplier-specific" and lines.loc[2, "co2e_t"] == pytest.approx(15.0)
     assert lines.loc[2, "data_quality"] == 1
     assert lines.loc[3, "method"] == "average-data" and lines.loc[3, "co2e_t"] == pytest.approx(19.1)
-    assert lines.loc[4, "method"] == "spend-based" and lines.loc[4, "co2e_t"] == pytest.approx(25.026)
+    # USEEIO v1.2 NAICS 333249 0.21 kgCO2e/USD, per CNY through fx.USD 7.12: 645,000 ÷ 7.12 × 0.21 ÷ 1000
+    assert lines.loc[4, "method"] == "spend-based" and lines.loc[4, "co2e_t"] == pytest.approx(645000 / 7.12 * 0.21 / 1000)
+    assert lines.loc[4, "co2e_t"] == pytest.approx(19.0239, abs=1e-4)
+    assert lines.loc[4, "factor_id"] == "USEEIO12_MACHINERY+FX_USD_CNY_2024"
     assert lines.loc[4, "data_quality"] == 4
     assert lines.loc[5, "category"] == "2" and lines.loc[5, "data_quality"] == 5
     assert lines.loc[5, "co2e_t"] == pytest.approx(6450 * 7.12 * 0.062 / 1000)
@@ -253,17 +260,19 @@ def test_transport_waste_travel_commuting(tmp_path):
         commuting="site_id,mode,employees,distance_km_per_day,working_days\nJS,bus,10,20,200\n",
     )
     by = report.results["totals"]["scope3_by_category"]
-    assert by["4"] == pytest.approx(1000 * 0.09752 / 1000)     # 10 t × 100 km × 0.09752 kg/tkm
-    assert by["9"] == pytest.approx(1000 * 0.02778 / 1000)
-    assert by["5"] == pytest.approx((2 * 1042.0 + 1 * 21.3) / 1000)  # paper landfill + metal recycling
+    # DESNZ 2025: HGV 0.10163 and rail freight 0.02779 kgCO2e/tkm; paper landfill 1,164.4894 and recycling
+    # 4.68568 kgCO2e/t; national rail 0.03546 kgCO2e/pkm and a China hotel night 53.5 kgCO2e; local bus 0.10385
+    assert by["4"] == pytest.approx(1000 * 0.10163 / 1000)     # 10 t × 100 km × 0.10163 kg/tkm
+    assert by["9"] == pytest.approx(1000 * 0.02779 / 1000)
+    assert by["5"] == pytest.approx((2 * 1164.4894 + 1 * 4.68568) / 1000)  # paper landfill + metal recycling
     assert by["6"] == pytest.approx((1000 * 0.03546 + 3 * 53.5) / 1000)
-    assert by["7"] == pytest.approx(10 * 20 * 200 * 0.10312 / 1000)
+    assert by["7"] == pytest.approx(10 * 20 * 200 * 0.10385 / 1000)
 
 
 def test_commuting_working_days_default_from_options(tmp_path):
     report = inventory(tmp_path, CalcOptions(working_days=100),
                        commuting="site_id,mode,employees,distance_km_per_day\nJS,car,1,10\n")
-    assert report.results["totals"]["scope3_by_category"]["7"] == pytest.approx(1 * 10 * 100 * 0.16984 / 1000)
+    assert report.results["totals"]["scope3_by_category"]["7"] == pytest.approx(1 * 10 * 100 * 0.16272 / 1000)
 
 
 def test_use_phase_and_end_of_life(tmp_path):
@@ -271,16 +280,16 @@ def test_use_phase_and_end_of_life(tmp_path):
             "EV,10,bev,100000,15,kWh/100km,,,2000\n"
             "PH,10,phev,100000,20,kWh/100km,5,0.5,1800\n")
     report = inventory(tmp_path, sold_products=sold)
-    grid = 0.5306  # latest national factor (2023), stated on the line
+    grid = 0.5366  # national factor of 2022, the vintage of this 2022 inventory, stated on the line
     ev_kwh = 10 * 100000 / 100 * 15
     ph_kwh = 10 * 100000 * 0.5 / 100 * 20
     electricity = (ev_kwh + ph_kwh) / 1000 * grid
     litres = 10 * 100000 * 0.5 / 100 * 5
-    gj = litres / 1000 * 0.7475 * 43.07
+    gj = litres / 1000 * 0.7475 * 44.80
     petrol = gj / 1000 * (18.9 * 0.98 * 44 / 12 + 33 / 1000 * 27.9 + 3.2 / 1000 * 273)
     assert report.results["totals"]["scope3_by_category"]["11"] == pytest.approx(electricity + petrol, rel=1e-9)
-    assert "CN grid 2023" in report.lines[report.lines["activity"] == "use.electricity"]["method"].iloc[0]
-    assert report.results["totals"]["scope3_by_category"]["12"] == pytest.approx((10 * 2 + 10 * 1.8) * 21.3 / 1000)
+    assert "CN grid 2022" in report.lines[report.lines["activity"] == "use.electricity"]["method"].iloc[0]
+    assert report.results["totals"]["scope3_by_category"]["12"] == pytest.approx((10 * 2 + 10 * 1.8) * 4.68568 / 1000)
 
 
 def test_scope3_status_covers_all_15_categories(tmp_path):

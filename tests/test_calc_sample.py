@@ -10,15 +10,28 @@ import pytest
 from conftest import SAMPLE_EN, SAMPLE_ZH, invoke
 
 # Pinned results of the sample (tCO2e, AR6, reporting year 2025). A change here must be explained.
+# Factor library 2026.11.1 (issue 10) changed them; each change measured on this sample:
+# scope1 +22.29: the current MEE fuel table (diesel 43.33, gasoline 44.80 GJ/t instead of 42.652, 43.07) and the
+#   sample's own gasoline density (0.742 kg/L; its factors sheet gave a diesel density, no longer needed);
+# scope2_location −27,351.41: one grid vintage for every use — 2023, of the grid regions (Chongqing in the
+#   Southwest grid 0.2472, Jiangsu and Shanghai in the East grid 0.55) instead of the 2022 provincial factors;
+# scope2_market unchanged (the 2023 residual factor was already used; every certificate is of 2025);
+# cat 1 −60,492.99, cat 2 −3,908.37: US EPA USEEIO v1.2 rows per 2021 USD through fx.USD instead of recalled
+#   per-CNY values; cat 3 −904.25: well-to-tank per kWh of NCV (DESNZ 2025) and T&D losses at the 2023 regional
+#   factors; cat 4 +254.03, cat 6 −569.39, cat 7 −105.76, cat 9 +691.44: DESNZ 2025 instead of "2024" values;
+# cat 5 +1,958.97: fossil CO2 of the 1,545 t of hazardous waste incinerated (1,545 × 0.45 tC/t × 44/12 =
+#   2,549.25 t) with DESNZ 2025 landfill (higher) and recycling (4.68568 instead of 21.3 kgCO2e/t);
+# cat 11 +88,752.84: gasoline NCV 44.80 instead of 43.07 GJ/t (+4.0 %) at density 0.742 instead of 0.7475 kg/L;
+# cat 12 −5,475.98: 4.68568 instead of 21.3 kgCO2e/t. Scope 3 +20,200.55, total (market) +20,222.84.
 PINNED = {
-    "scope1": 30880.60,
-    "scope2_location": 107801.53,
+    "scope1": 30902.89,
+    "scope2_location": 80450.12,
     "scope2_market": 78913.64,
-    "scope3": 6203839.32,  # 0.1.x: plastics on the EU proxy factor instead of spend, +31,948.55 (cat 1)
-    "total_market": 6313633.56,
+    "scope3": 6224039.87,
+    "total_market": 6333856.40,
 }
-PINNED_SCOPE3 = {"1": 1774674.40, "2": 16296.04, "3": 9402.77, "4": 11330.17, "5": 1496.11, "6": 3061.11,
-                 "7": 9711.14, "9": 21307.39, "11": 4349539.83, "12": 7020.35}
+PINNED_SCOPE3 = {"1": 1714181.41, "2": 12387.67, "3": 8498.52, "4": 11584.20, "5": 3455.08, "6": 2491.72,
+                 "7": 9605.38, "9": 21998.83, "11": 4438292.67, "12": 1544.37}
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +51,9 @@ def test_pinned_totals(sample):
 
 
 def test_scope2_location_by_hand(sample):
-    """Σ MWh × provincial 2022 factor (the latest published, MEE/NBS) + steam GJ × 0.11 t/GJ."""
+    """Σ MWh × the grid-region factor of 2023 (the vintage every use has, MEE/NBS) + steam GJ × 0.11 t/GJ."""
     _, results = sample
-    factor = {"CQ01": 0.5227, "JS01": 0.5978, "JS02": 0.5978, "SH01": 0.5849}
+    factor = {"CQ01": 0.2472, "JS01": 0.55, "JS02": 0.55, "SH01": 0.55}  # Southwest and East China grids, 2023
     to_mwh = {"kWh": 0.001, "万千瓦时": 10.0, "MWh": 1.0}
     electricity = steam = 0.0
     with open(SAMPLE_EN / "energy.csv", encoding="utf-8") as f:
@@ -110,9 +123,11 @@ def test_factors_show_gives_the_source_of_every_library_factor_used(sample):
     for factor in library_factors:
         shown = invoke(["factors", "show", factor["factor_id"], "--json"])
         assert shown.exit_code == 0, factor["factor_id"]
-        assert json.loads(shown.stdout)[0]["source"] == factor["source"]
+        shown = json.loads(shown.stdout)[0]
+        assert shown["source"] == factor["source"] and shown["citation"].startswith(factor["source"])
+        assert shown["publisher"] and shown["document"] and shown["confidence_means"]
     user = [f for f in results["factors_used"] if f["origin"] == "user"]
-    assert [f["activity"] for f in user] == ["density.diesel"]  # the sample's own density overrides the library
+    assert [f["activity"] for f in user] == ["density.gasoline"]  # the sample's own density overrides the library
 
 
 def test_calc_json_is_the_results_document(sample):

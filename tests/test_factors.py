@@ -6,7 +6,8 @@ from zcf.factors import Factor, FactorResolver, library
 from zcf.schema import load_schema
 from zcf.units import parse_factor_unit
 
-CONFIDENCE = {"official", "found", "found-secondary", "recalled", "recalled-unverified", "derived", "assumption"}
+# The tags a library row of the current version may carry (confidence.toml also keeps the old ones).
+CONFIDENCE = {"official", "secondary", "derived", "definition", "unverified", "assumption"}
 
 
 def test_activities_doc_is_current():
@@ -26,6 +27,43 @@ def test_every_factor_has_a_source_a_confidence_and_a_unit_zcf_reads():
         assert factor.source.strip(), factor.factor_id
         assert factor.confidence in CONFIDENCE, (factor.factor_id, factor.confidence)
         parse_factor_unit(factor.unit)  # fractions and exchange rates (CNY/USD) included
+
+
+def test_citations_mean_what_their_confidence_says():
+    """official: read in the primary document (a URL, a read date, nothing read elsewhere); secondary: where
+    it was read; unverified and assumption: a note of what to check or replace; every row: publisher and document."""
+    for f in library():
+        assert f.publisher and f.document, f.factor_id
+        if f.confidence == "official":
+            assert f.url and f.retrieved and not f.read_in, f.factor_id
+        if f.confidence == "secondary":
+            assert f.read_in and f.retrieved, f.factor_id
+        if f.confidence == "unverified":
+            assert "check" in f.notes, f.factor_id
+        if f.confidence in ("derived", "assumption"):
+            assert f.notes or f.document, f.factor_id
+
+
+def test_no_desnz_value_of_another_year():
+    """One stated year for every DESNZ row (the 2025 flat file), each with its row ID in the file."""
+    desnz = [f for f in library() if "DESNZ" in f.publisher]
+    assert desnz and {f.year for f in desnz} == {2025}
+    assert all("row ID" in f.table and "2025" in f.document for f in desnz)
+
+
+def test_sets_are_alternatives_with_one_default():
+    from zcf.factors import active_library, active_sets, factor_sets
+
+    sets = factor_sets()
+    assert active_sets() == ("cn-fuels-mee",)
+    assert active_sets(["cn-fuels-ndrc-2015"]) == ("cn-fuels-ndrc-2015",)
+    with pytest.raises(ValueError):
+        active_sets(["no-such-set"])
+    for name in sets:
+        chosen = active_library(active_sets([name]))
+        activities = [f.activity + "|" + (f.region or "") + "|" + str(f.year) for f in chosen]
+        assert len(activities) == len(set(activities)), name  # one value per activity, region and year
+    assert {f.set for f in library()} - {""} <= set(sets)
 
 
 def test_every_gas_of_the_schema_has_a_gwp_in_every_basis():
@@ -84,11 +122,16 @@ def test_any_matching_user_factor_beats_the_library():
     assert resolver.resolve("x", ["CN-ZJ", "CN"], 2021).factor.factor_id == "u-2021"
 
 
-@pytest.mark.parametrize("fuel, kind, expected", [("diesel", "mass", 42.652 / 3.6), ("natural_gas", "volume", 389.31 / 3.6 / 1e4)])
-def test_fuel_energy_content(fuel, kind, expected):
-    from zcf.factors import energy_content
+@pytest.mark.parametrize("fuel, kind, expected, sets", [
+    ("diesel", "mass", 43.33 / 3.6, None),  # current MEE table: 43.33 GJ/t ÷ 3.6 GJ/MWh
+    ("diesel", "mass", 42.652 / 3.6, ("cn-fuels-ndrc-2015",)),  # the 2013–2015 table
+    ("natural_gas", "volume", 389.31 / 3.6 / 1e4, None),  # 389.31 GJ per 10^4 Nm3 in both editions
+])
+def test_fuel_energy_content(fuel, kind, expected, sets):
+    from zcf.factors import active_library, energy_content
 
-    assert energy_content(FactorResolver(), fuel, kind, ["CN"], 2025).value == pytest.approx(expected)
+    resolver = FactorResolver(factors=active_library(sets))
+    assert energy_content(resolver, fuel, kind, ["CN"], 2025).value == pytest.approx(expected)
 
 
 def test_open_placeholders_and_extensible_enumerations_agree():

@@ -76,10 +76,11 @@ def test_energy_content_of_fuels(zh_report):
     # 1 万m3 = 10,000 m3; NCV 389.31 GJ per 10^4 Nm3; 1 MWh = 3.6 GJ
     assert gas.energy_mwh == pytest.approx(gas.quantity * 389.31 / 3.6)
     petrol = energy[(energy.site_id == "CQ01") & (energy.energy_type == "gasoline")].iloc[0]
-    # litres → m3 → t with the library density 0.7475 kg/L, then NCV 43.07 GJ/t
-    assert petrol.energy_mwh == pytest.approx(petrol.quantity / 1000 * 0.7475 * 43.07 / 3.6)
+    # litres → m3 → t with the sample's own density 0.742 kg/L (its factors sheet), then NCV 44.80 GJ/t (current MEE
+    # table, the default set)
+    assert petrol.energy_mwh == pytest.approx(petrol.quantity / 1000 * 0.742 * 44.80 / 3.6)
     diesel = energy[(energy.site_id == "CQ01") & (energy.energy_type == "diesel")].iloc[0]
-    assert diesel.energy_mwh == pytest.approx(diesel.quantity * 42.652 / 3.6)
+    assert diesel.energy_mwh == pytest.approx(diesel.quantity * 43.33 / 3.6)  # 43.33 GJ/t
 
 
 def test_cli_ingest_writes_dataset_and_manifest(tmp_path):

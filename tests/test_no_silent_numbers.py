@@ -3,10 +3,13 @@ value or the expected problem (file, cell, code).
 
 Small inventories are written as CSV folders; factor values quoted are those of the shipped library:
 worldsteel crude steel 1.91 tCO2/t (MAT_STEEL_CRUDE_GLOBAL_2022), PlasticsEurope PP 2.0 tCO2e/t (EU,
-MAT_PLASTIC_PP_EU), EEIO machinery 0.0388 kgCO2e/CNY, fx.USD 7.12 CNY/USD (2024), GWP AR6 HCFC-22 1960.
+MAT_PLASTIC_PP_EU), US EPA USEEIO v1.2 machinery (NAICS 333249) 0.21 kgCO2e/USD, fx.USD 7.12 CNY/USD (2024),
+GWP AR6 HCFC-22 1960. MACHINERY_PER_CNY is the USD factor per CNY through fx.USD: 0.21 ÷ 7.12 kgCO2e/CNY.
 """
 
 from __future__ import annotations
+
+MACHINERY_PER_CNY = 0.21 / 7.12  # kgCO2e/CNY: 0.21 kgCO2e/USD ÷ 7.12 CNY/USD
 
 import json
 import math
@@ -82,18 +85,18 @@ def test_spend_in_cny_with_a_factor_per_usd(tmp_path):
     assert cat1(results) == pytest.approx(370.0, rel=1e-12)
 
 
-def test_spend_in_usd_with_the_library_factor_per_cny(tmp_path):
+def test_spend_in_usd_with_the_library_factor_per_usd(tmp_path):
     results = run(tmp_path, purchases=purchases("A,I1,1,,,,1000000,usd,machinery,,,S1"))
-    # 1,000,000 USD × 7.12 CNY/USD = 7,120,000 CNY × 0.0388 kgCO2e/CNY = 276.256 t
-    assert cat1(results) == pytest.approx(7_120_000 * 0.0388 / 1000, rel=1e-12)
+    # 1,000,000 USD × 7.12 CNY/USD = 7,120,000 CNY × (0.21 ÷ 7.12) kgCO2e/CNY = 1,000,000 × 0.21 kg = 210 t
+    assert cat1(results) == pytest.approx(210.0, rel=1e-12)
     assert any(p["code"] == "factor-year-fallback" and "fx.USD" in p["message"] for p in results["problems"])
 
 
 @pytest.mark.parametrize("currency, multiplier", [("元", 1), ("人民币", 1), ("RMB", 1), ("万元", 10_000), ("千元", 1_000)])
 def test_yuan_written_in_chinese_or_in_multiples(tmp_path, currency, multiplier):
     results = run(tmp_path, purchases=purchases(f"A,I1,1,,,,12,{currency},machinery,,,S1"))
-    # 12 × multiplier CNY × 0.0388 kgCO2e/CNY
-    assert cat1(results) == pytest.approx(12 * multiplier * 0.0388 / 1000, rel=1e-12)
+    # 12 × multiplier CNY × (0.21 ÷ 7.12) kgCO2e/CNY
+    assert cat1(results) == pytest.approx(12 * multiplier * MACHINERY_PER_CNY / 1000, rel=1e-12)
     assert results["reconciliation"]["purchases"]["calculated"] == 1
 
 
@@ -157,8 +160,9 @@ def test_another_regions_factor_only_where_zcf_toml_allows_it(tmp_path):
     factors = "activity,value,unit,region,source\nmaterial.magnesium,25,tCO2e/t,EU,EU study\n"
     rows = purchases("A,I1,1,magnesium,2,t,100000,CNY,machinery,,,S1")
     without = run(tmp_path / "a", factors=factors, purchases=rows)
-    # no CN factor: spend 100,000 CNY × 0.0388 kgCO2e/CNY = 3.88 t, with a warning naming the cell
-    assert cat1(without) == pytest.approx(3.88)
+    # no CN factor: spend 100,000 CNY × (0.21 ÷ 7.12) kgCO2e/CNY = 2.9494 t, with a warning naming the cell
+    assert cat1(without) == pytest.approx(100_000 * MACHINERY_PER_CNY / 1000)
+    assert cat1(without) == pytest.approx(2.9494, abs=1e-4)
     assert problem(without["problems"], "method-fallback")["cell"] == "D2"
     allowed = run(tmp_path / "b", config='[factors]\nfallback_regions = ["欧盟"]\n', factors=factors, purchases=rows)
     # [factors] fallback_regions = EU: 2 t × 25 tCO2e/t = 50 t, with a warning
@@ -168,8 +172,8 @@ def test_another_regions_factor_only_where_zcf_toml_allows_it(tmp_path):
 
 def test_material_factor_per_kwh_for_pieces_falls_back_to_spend_with_a_warning(tmp_path):
     results = run(tmp_path, purchases=purchases("A,I1,1,battery_cell,100,件,1000000,CNY,machinery,,,S1"))
-    # material.battery_cell is per kWh: spend 1,000,000 CNY × 0.0388 kgCO2e/CNY = 38.8 t, and a warning
-    assert cat1(results) == pytest.approx(38.8, rel=1e-12)
+    # material.battery_cell is per kWh: spend 1,000,000 CNY × (0.21 ÷ 7.12) kgCO2e/CNY = 29.494 t, and a warning
+    assert cat1(results) == pytest.approx(1_000_000 * MACHINERY_PER_CNY / 1000, rel=1e-12)
     note = problem(results["problems"], "method-fallback")
     assert note["cell"] == "D2" and "spend-based" in note["message"]
 

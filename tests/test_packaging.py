@@ -18,6 +18,12 @@ SHIPPED = [
     "zcf/units/definitions.txt",
     "zcf/problems.toml",
     "zcf/factors/data/electricity_heat_cn.csv",
+    "zcf/factors/packs/2026.11.csv",
+    "zcf/factors/changes.csv",
+    "zcf/factors/versions.toml",
+    "zcf/factors/sets.toml",
+    "zcf/factors/confidence.toml",
+    "zcf/factors/instruments.toml",
     "zcf/checks/packs/cn-zcf.toml",
 ]
 

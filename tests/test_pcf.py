@@ -196,7 +196,8 @@ def test_expired_and_unmatched_footprints_are_reported_and_not_applied(tmp_path)
         tmp_path, purchases=PURCHASES + "A,I1,1,10,t,100000,CNY,machinery,,S1\n",
         supplier_pcfs=supplier_pcfs("OLD,A,I1,,,1680,1000,kg,1000,2020-12-31,,yes,reported,active",
                                     "SPARE,A,NOPE,,,1,1,kg,1,2024-12-31,,no,reported,active"))
-    # the only footprint for I1 expired at the end of 2023 (3 years after 2020): spend 100,000 CNY × 0.0388 = 3.88 t
-    assert cat1(results) == pytest.approx(3.88)
+    # the only footprint for I1 expired at the end of 2023 (3 years after 2020): spend-based instead,
+    # 100,000 CNY ÷ 7.12 CNY/USD × 0.21 kgCO2e/USD (USEEIO machinery) = 2,949.44 kg = 2.94944 t
+    assert cat1(results) == pytest.approx(100_000 / 7.12 * 0.21 / 1000)
     codes = {r["code"] for r in results["reconciliation"]["supplier_pcfs"]["reasons"]}
     assert codes == {"supplier-pcf-expired", "supplier-pcf-unmatched"}

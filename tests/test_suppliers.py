@@ -27,19 +27,20 @@ def test_per_supplier_results_and_pareto_by_hand(tmp_path):
         "supplier_id,item_id,category,material,quantity,unit,spend,currency,sector,supplier_pcf,pcf_unit,pcf_verified\n"
         "A,I1,1,,100,t,,,,7,tCO2e/t,yes\n"        # 700 t, supplier-specific
         "B,I2,1,steel,100,t,,,,,,\n"              # 100 t × 1.91 = 191 t, average-data
-        "C,I3,1,,,,1000000,CNY,machinery,,,\n"    # 1,000,000 CNY × 0.0388 kg = 38.8 t, spend-based
-        "C,I4,2,,,,500000,CNY,machinery,,,\n",    # category 2: 19.4 t
+        "C,I3,1,,,,1000000,CNY,machinery,,,\n"    # 1,000,000 CNY ÷ 7.12 CNY/USD × 0.21 kg/USD = 29.494 t, spend-based
+        "C,I4,2,,,,500000,CNY,machinery,,,\n",    # category 2: 500,000 ÷ 7.12 × 0.21 kg = 14.747 t
         encoding="utf-8")
     assert invoke(["run", root, "-o", tmp_path / "out", *FAST]).exit_code == 0
     suppliers = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))["suppliers"]
     by_id = {e["supplier_id"]: e for e in suppliers["by_supplier"]}
-    cat1 = 700 + 191 + 38.8
+    machinery_t = 1_000_000 / 7.12 * 0.21 / 1000  # 29.494 t
+    cat1 = 700 + 191 + machinery_t
     assert [e["supplier_id"] for e in suppliers["by_supplier"]] == ["A", "B", "C"]
     assert by_id["A"]["cat1_share"] == pytest.approx(700 / cat1) and by_id["A"]["primary_data_share"] == 1.0
-    assert by_id["C"]["cat1_tco2e"] == pytest.approx(38.8) and by_id["C"]["cat2_tco2e"] == pytest.approx(19.4)
+    assert by_id["C"]["cat1_tco2e"] == pytest.approx(machinery_t) and by_id["C"]["cat2_tco2e"] == pytest.approx(machinery_t / 2)
     assert by_id["C"]["spend_cny"] == pytest.approx(1_500_000) and by_id["B"]["data_quality_score"] == 3
     assert by_id["B"]["name"] == "Beta" and by_id["A"]["pcf_status"] == "verified"
-    # cumulative share: A 75.3 %, A+B 95.8 %: two suppliers make 80 % of category 1
+    # cumulative share: A 700 / 920.49 = 76.0 %, A+B 96.8 %: two suppliers make 80 % of category 1
     pareto = suppliers["pareto"]
     assert pareto["suppliers_to_threshold"] == 2 and pareto["cumulative_share"][-1] == pytest.approx(1.0)
     assert [e["supplier_id"] for e in suppliers["ask_first"]] == ["B", "C"]  # largest on average/spend data first

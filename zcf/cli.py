@@ -505,20 +505,24 @@ def factors_list(
     ctx: typer.Context,
     activity: Annotated[Optional[str], typer.Option("--activity", "-a", help="Activity id or prefix (electricity., material.steel).")] = None,
     region: Annotated[Optional[str], typer.Option("--region", "-r", help="Region code (CN, CN-JS, CN-GRID-EAST, GLOBAL).")] = None,
+    confidence: Annotated[Optional[str], typer.Option("--confidence", "-c", help="A confidence tag (official, secondary, unverified ...) or weak (every weak tag).")] = None,
+    factor_set: Annotated[Optional[str], typer.Option("--set", help="A named factor set (cn-fuels-ndrc-2015 ...), or core for rows of no set.")] = None,
+    library_version: Annotated[Optional[str], typer.Option("--library-version", help="An earlier library version (zcf factors diff --versions lists them).")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """List library factors: id, activity, region, year, value, unit, confidence.
+    """List library factors: id, activity, region, year, value, unit, confidence, set.
 
     Example:
 
         zcf factors list --activity electricity.grid --region CN-JS
+        zcf factors list --confidence unverified
     """
     from zcf import ui
-    from zcf.factors import select
+    from zcf.factors.packs import listed_factors
     from zcf.io import to_json
 
     env = _state(ctx).env
-    chosen = select(activity, _region_code(region) if region else None)
+    chosen = listed_factors(activity, _region_code(region) if region else None, confidence, factor_set, library_version)
     if not chosen:
         raise ZcfError(env.t("no factor matches" + (f" activity {activity!r}" if activity else "")
                              + (f" region {region!r}" if region else ""), "没有匹配的因子"), ExitCode.INVALID,
@@ -553,7 +557,8 @@ def factors_show(
     factor_id: Annotated[str, typer.Argument(metavar="ID", help="Factor id, as in lines.csv or zcf factors list.")],
     json_output: JsonOption = False,
 ) -> None:
-    """Show one factor with its value, unit, source, document and notes.
+    """Show one factor with its value, unit, citation (publisher, document, table, URL, dates, where read),
+    confidence and, for a factor of a named set, the edition of its table.
 
     Example:
 
@@ -566,7 +571,9 @@ def factors_show(
     env = _state(ctx).env
     factors = find_composite(factor_id)  # raises ZcfError with suggestions when unknown
     if json_output:
-        env.stdout.write(to_json([f.to_dict() for f in factors]))
+        from zcf.factors.packs import describe
+
+        env.stdout.write(to_json([describe(f) for f in factors]))
     else:
         ui.print_factor_details(env, factors)
 
@@ -588,6 +595,36 @@ def factors_export(
     env = _state(ctx).env
     count = export_csv(output)
     env.console().print(env.t(f"wrote {output} ({count} factors)", f"已写入 {output}（{count} 个因子）"))
+
+
+@factors_app.command("diff")
+@handles_errors
+def factors_diff(
+    ctx: typer.Context,
+    old: Annotated[Optional[str], typer.Argument(metavar="OLD", help="Earlier library version (default: the one before NEW).")] = None,
+    new: Annotated[Optional[str], typer.Argument(metavar="NEW", help="Later library version (default: the current one).")] = None,
+    citations: Annotated[bool, typer.Option("--citations", help="Also show changes of confidence, source and where values were read.")] = False,
+    versions: Annotated[bool, typer.Option("--versions", help="List the library versions and stop.")] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """What changed between two factor-library versions: factors added, removed, replaced and changed, old → new,
+    with the reason and source of each change (zcf/factors/changes.csv).
+
+    Example:
+
+        zcf factors diff 2026.11 2026.11.1
+    """
+    from zcf import ui
+    from zcf.factors.packs import diff_report
+
+    env = _state(ctx).env
+    report = diff_report(old, new, citations, versions)  # raises ZcfError for an unknown version
+    if json_output:
+        from zcf.io import to_json
+
+        env.stdout.write(to_json(report))
+    else:
+        ui.print_factor_diff(env, report)
 
 
 def _add_command_groups() -> None:

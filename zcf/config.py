@@ -57,6 +57,48 @@ class FactorsConfig(_Section):
         default_factory=list,
         description="regions whose factors may stand in, with a warning, where ours has none (e.g. [\"EU\"])",
     )
+    library: str | None = Field(None, description="factor-library version (zcf factors diff lists them); default: the current one")
+    sets: list[str] = Field(default_factory=list, description="named factor sets replacing their group's default, e.g. [\"cn-fuels-ndrc-2015\"]")
+    vintage: Literal["latest", "same-year"] | int = Field(
+        "latest", description="year of grid factors for Scope 2, the residual factor and category 11: latest, same-year or a year")
+    td_losses: Literal["ghgp", "supply-based"] = Field(
+        "ghgp", description="T&D losses: ghgp (consumption × L × factor) or supply-based (consumption × L/(1−L) × factor)")
+    gas_volume: Literal["unstated", "normal", "20C"] = Field(
+        "unstated", description="what a plain m3 of a gaseous fuel means: unstated (taken as Nm3, warned), normal or 20C")
+    certificates: str = Field("cn-gec-2024", description="validity rule of green certificates: cn-gec-2024, same-year or none")
+
+    @field_validator("library")
+    @classmethod
+    def _library(cls, value: str | None) -> str | None:
+        from zcf.factors.packs import known_version
+
+        if value is not None:
+            known_version(value)  # ValueError lists the versions
+        return value
+
+    @field_validator("sets")
+    @classmethod
+    def _sets(cls, value: list[str]) -> list[str]:
+        from zcf.factors import active_sets
+
+        active_sets(value)  # ValueError names the sets
+        return value
+
+    @field_validator("certificates")
+    @classmethod
+    def _certificates(cls, value: str) -> str:
+        from zcf.factors.certificates import rule
+
+        rule(value)
+        return value
+
+    def policy(self):
+        """The factor choices of this section for the calculation (:class:`zcf.factors.policy.FactorPolicy`)."""
+        from zcf.factors.policy import FactorPolicy
+
+        return FactorPolicy(library=self.library, sets=tuple(self.sets), vintage=self.vintage,
+                            td_losses=self.td_losses, gas_volume=self.gas_volume, certificates=self.certificates,
+                            fallback_regions=tuple(self.fallback_regions))
 
     @field_validator("fallback_regions")
     @classmethod

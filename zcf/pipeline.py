@@ -56,7 +56,7 @@ def calc_step(step: Step, out: Path):
     config = step.config
     manifest, tables = load_dataset(out)
     options = CalcOptions(working_days=config.calc.working_days, not_relevant=dict(config.scope3.not_relevant),
-                          fallback_regions=tuple(config.factors.fallback_regions),
+                          fallback_regions=tuple(config.factors.fallback_regions), factors=config.factors.policy(),
                           allocation=config.products.allocation,
                           mass_balance_ratio=config.products.mass_balance_ratio,
                           footprint_scope2=config.products.scope2)

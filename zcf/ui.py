@@ -272,18 +272,20 @@ def print_rules(env: Environment, json_output: bool) -> None:
 
 def print_factor_list(env: Environment, factors: list) -> None:
     """A table on a terminal; tab-separated lines (a header, then one factor a line) for a pipe or file."""
-    columns = ("factor_id", "activity", "region", "year", "value", "unit", "confidence")
+    columns = ("factor_id", "activity", "region", "year", "value", "unit", "confidence", "set")
     if not _is_terminal(env.stdout):
         env.stdout.write("\t".join(columns) + "\n")
         for f in factors:
-            cells = (f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, f.confidence)
+            cells = (f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, f.confidence,
+                     f.set)
             env.stdout.write("\t".join(" ".join(str(c).split()) for c in cells) + "\n")
         return
     table = Table(show_edge=False)
-    for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence"):
+    for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence", "set"):
         table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
     for f in factors:
-        table.add_row(f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, Text(f.confidence))
+        table.add_row(f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, Text(f.confidence),
+                      f.set)
     console = env.console()
     console.print(table)
     console.print(env.t(f"{len(factors)} factors; zcf factors show ID for the source",
@@ -298,12 +300,14 @@ def _is_terminal(stream) -> bool:
 
 
 def print_factor_details(env: Environment, factors: list) -> None:
+    from zcf.factors.packs import describe
+
     console = env.console()
     for f in factors:
         table = Table(show_header=False, show_edge=False, box=None)
         table.add_column(style="bold")
         table.add_column(overflow="fold")
-        for key, value in f.to_dict().items():
+        for key, value in describe(f).items():
             if value not in (None, ""):
                 table.add_row(key, Text(str(value)))
         console.print(table)
@@ -332,3 +336,27 @@ def print_coverage(console: Console, env: Environment, coverage) -> None:
         facts.append(env.t(f"category 1 on supplier-specific data: {before:.1%} → {after:.1%}",
                            f"类别1中基于供应商特定数据的比例：{before:.1%} → {after:.1%}"))
     console.print(Text(" · ".join(facts)))
+
+
+def print_factor_diff(env: Environment, report: dict) -> None:
+    """``zcf factors diff``: the versions, then one row per factor changed (old → new, why, source)."""
+    console = env.console()
+    versions = Table(show_edge=False, title=Text(env.t("Factor-library versions", "因子库版本")), title_justify="left")
+    for name in ("version", "date", "summary"):
+        versions.add_column(name, overflow="fold")
+    for v in report["versions"]:
+        versions.add_row(v["version"] + (" *" if v["current"] else ""), v["date"],
+                         Text(v["summary_zh"] if env.lang == "zh" else v["summary"]))
+    console.print(versions)
+    if "changes" not in report:
+        return
+    table = Table(show_edge=False, title=Text(f"{report['old']} → {report['new']}"), title_justify="left")
+    for name in ("change", "factor_id", "activity", "old → new", "reason", "source"):
+        table.add_column(name, overflow="fold")
+    for row in report["changes"]:
+        fields = "; ".join(f"{k}: {v['old'] or '–'} → {v['new'] or '–'}" for k, v in row["fields"].items())
+        fid = row["factor_id"] + (f" (was {row['replaces']})" if row["replaces"] else "")
+        table.add_row(row["change"], fid, row["activity"], Text(fields), Text(row["reason"]), Text(row["source"]))
+    console.print(table)
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(report["counts"].items())) or env.t("no changes", "无变化")
+    console.print(env.t(f"{len(report['changes'])} factors: {counts}", f"共 {len(report['changes'])} 个因子：{counts}"))

@@ -60,8 +60,10 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     user = factors_from_table(tables["factors"]) if "factors" in tables else []
     ledger = Ledger(tables, column_letters(manifest))  # every row, sub-meters included
     meters.account_sub_meters(ledger, tables.get("energy"))
-    ctx = CalcContext(tables=meters.counted_tables(tables), organization=organization, resolver=FactorResolver(user),
-                      options=options or CalcOptions(), ledger=ledger)
+    options = options or CalcOptions()
+    ctx = CalcContext(tables=dict(meters.counted_tables(tables)), organization=organization,
+                      resolver=FactorResolver(user, options.factors.factors()), options=options, ledger=ledger)
+    energy_module.prepare_energy(ctx)  # gas volumes to normal m³, energy content with this calculation's factors
     parts: list[pd.DataFrame] = []
     parts += scope1.combustion(ctx)
     parts += scope1.fugitive(ctx)
@@ -80,7 +82,9 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
         market_basis={
             "residual": market_basis.residual_activity or "electricity.grid (location-based factor)",
             "residual_factor_ids": list(market_basis.residual_factor_ids),
-            "instruments": "renewable_instruments applied to their own site and period, each certificate once",
+            "instruments": "renewable_instruments applied to their own site and period, each certificate once, "
+                           "if valid for that period (certificate_rule)",
+            "certificate_rule": certificate_rule(options.factors.certificates).to_dict(),
         },
         inputs=[{"file": i["path"], "sha256": i["sha256"]} for i in manifest.get("inputs", [])],
         energy_by_site=energy_module.energy_by_site(ctx),
@@ -90,12 +94,45 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     document["suppliers"] = supplier_results(ctx, lines)
     for kit_table in ("supplier_energy", "supplier_output"):  # read by zcf supplier collect, not by calc
         ctx.exclude(kit_table, ctx.table(kit_table), "supplier-kit-data")
+    document.update(factor_sections(ctx))
     _account_user_factors(ctx, user)
     problems = ctx.problems + ctx.ledger.problems()
     document["reconciliation"] = ctx.ledger.reconciliation(lines, reconciled_tables())
     document["memo_items"] = ctx.memo
     document["problems"] = [{**p.to_dict(), "message_zh": p.message("zh")} for p in problems]
     return CalcReport(document, lines, problems)
+
+
+def certificate_rule(name: str):
+    from zcf.factors.certificates import rule
+
+    return rule(name)
+
+
+def factor_sections(ctx: CalcContext) -> dict[str, Any]:
+    """What results.json states about the factors: library version and sets, the policy choices, the grid vintage."""
+    from zcf.factors import LIBRARY_VERSION, factor_sets
+    from zcf.factors.policy import GAS_TEXT, TD_TEXT
+
+    policy = ctx.options.factors
+    sets = factor_sets()
+    return {
+        "factor_library": {
+            "version": policy.library_version,
+            "current_version": LIBRARY_VERSION,
+            "sets": [{"name": name, "group": sets[name].group, "edition": sets[name].edition_en,
+                      "edition_zh": sets[name].edition_zh} for name in policy.active_sets()],
+        },
+        "factor_policy": {
+            "vintage": str(policy.vintage),
+            "td_losses": {"method": policy.td_losses, "formula": TD_TEXT[policy.td_losses][0],
+                          "formula_zh": TD_TEXT[policy.td_losses][1]},
+            "gas_volume": {"setting": policy.gas_volume, "text": GAS_TEXT[policy.gas_volume][0],
+                           "text_zh": GAS_TEXT[policy.gas_volume][1]},
+            "certificates": policy.certificates,
+        },
+        "grid_vintage": ctx.grid_vintage.to_dict(),
+    }
 
 
 def column_letters(manifest: dict[str, Any]) -> dict[tuple[str, str | None], dict[str, str]]:

@@ -17,6 +17,8 @@ import pandas as pd
 from zcf.calc.ledger import Ledger
 from zcf.config import ALLOCATION, MASS_BALANCE_RATIO, WORKING_DAYS
 from zcf.factors import Factor, FactorResolver, FuelConverter, Resolution
+from zcf.factors.policy import FactorPolicy
+from zcf.factors.vintage import GridUse, GridVintage
 from zcf.problems import Problem
 
 # Factor series published per year, where using an older year deserves a warning. Other factors
@@ -35,6 +37,7 @@ class CalcOptions:
     allocation: str = ALLOCATION  # units | mass | revenue: shares a site's own emissions among its products
     mass_balance_ratio: float = MASS_BALANCE_RATIO  # BOM use ÷ quantity bought or made above which to warn
     footprint_scope2: str = "market"  # the Scope 2 method of a product footprint's factory part
+    factors: FactorPolicy = field(default_factory=FactorPolicy)  # zcf.toml [factors]: library, sets, vintage, ...
 
 
 @dataclass
@@ -48,6 +51,7 @@ class CalcContext:
     ledger: Ledger | None = None
     memo: list[dict[str, Any]] = field(default_factory=list)  # emissions reported outside the scopes
     purchase_spend_cny: pd.Series | None = None  # each purchase row's spend in CNY (coverage shares)
+    category3_parts: dict[str, dict] = field(default_factory=dict)  # 3a–3d: calculated or why not
     _reported: set = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -163,6 +167,70 @@ class CalcContext:
                 factor_year=factor.year,
                 factor_id=factor.factor_id,
             )
+        self.used[factor.factor_id] = factor
+        return factor
+
+    # --- grid factors: one vintage for every use (zcf.factors.vintage) -------------------------
+
+    def grid_uses(self) -> list[GridUse]:
+        """Every use of a grid factor this inventory has: sites with grid electricity, cat-11 markets."""
+        from zcf.calc.scope2 import electricity_rows
+
+        uses: list[GridUse] = []
+        grid = electricity_rows(self)
+        for site_id in sorted(pd.unique(grid["site_id"].dropna())) if len(grid) else []:
+            chain = tuple(self.regions_for_site(site_id))
+            uses.append(GridUse("scope2_location", "electricity.grid", chain, site_id))
+            uses.append(GridUse("scope2_residual", "electricity.residual_mix", chain, site_id))
+        sold = self.table("sold_products")
+        if not sold.empty and "market" in sold:
+            electric = sold[sold["powertrain"].isin(["bev", "phev"])] if "powertrain" in sold else sold
+            for market in sorted(pd.unique(electric["market"].fillna(self.country))):
+                uses.append(GridUse("category11", "electricity.grid", (str(market),), str(market)))
+        return uses
+
+    @cached_property
+    def grid_vintage(self) -> GridVintage:
+        from zcf.factors.vintage import choose
+
+        chosen = choose(self.resolver, self.options.factors.vintage, self.year, self.grid_uses())
+        if chosen.year is None and chosen.policy == "latest" and self.grid_uses():
+            self.report("grid-vintage-none", year=self.year)
+        elif chosen.year is not None and self.grid_uses():
+            en, zh = chosen.rule
+            self.report("grid-vintage", vintage=chosen.year, policy=chosen.policy, rule=en, rule_zh=zh, year=self.year)
+        return chosen
+
+    def grid_factor(self, use: str, activity: str, regions: list[str] | tuple[str, ...], label: str,
+                    rows: pd.DataFrame | None = None, table: str | None = None,
+                    column: str | None = None) -> Factor | None:
+        """The grid factor of one use under the vintage policy (the user's own first), recorded for results.json.
+
+        None when the policy's year has no factor for the use: ``rows`` are excluded (``grid-vintage-missing``).
+        """
+        vintage = self.grid_vintage
+        unknown_here = not self.resolver.library_years(activity, regions) and \
+            self.resolver.user_factor(activity, regions, self.year) is None
+        if vintage.year is None or unknown_here:  # this use's own latest (or factor-missing when there is none)
+            factor = self.factor(activity, regions, rows, table, column)
+            if factor is not None:
+                vintage.record(GridUse(use, activity, tuple(regions), label), factor)
+            return factor
+        found = self.resolver.resolve_at(activity, regions, vintage.year, user_year=self.year)
+        if found is None:
+            where = ", ".join(r for r in regions if r) or "any region"
+            if rows is not None and table is not None:
+                self.exclude(table, rows, "grid-vintage-missing", column, activity=activity, vintage=vintage.year,
+                             where=where, policy=vintage.policy)
+            else:
+                self.report("factor-missing-global", activity=activity, where=f"{where}, {vintage.year}")
+            return None
+        factor = found.factor
+        vintage.record(GridUse(use, activity, tuple(regions), label), factor)
+        if factor.year is not None and factor.year != self.year:
+            self.report("factor-year-fallback" if factor.year < self.year else "factor-year-later", activity=activity,
+                        region=factor.region or "", year=self.year, factor_year=factor.year,
+                        factor_id=factor.factor_id)
         self.used[factor.factor_id] = factor
         return factor
 

@@ -101,3 +101,64 @@ def energy_by_site(ctx: CalcContext) -> dict[str, float]:
 def _tce_per_kwh(factor) -> float:
     """tce per kWh of a factor given as energy of coal per kWh (kgce/kWh or gce/kWh)."""
     return float((factor.value * factor.parsed_unit.numerator / factor.parsed_unit.denominator).to("tce/kWh").magnitude)
+
+
+# --- fuel quantities before the calculation: reference conditions of gas volumes, energy content ---
+
+_STATED_NORMAL = ("Nm", "标")  # Nm3, 万Nm3, 标方, 标准立方米: normal cubic metres stated in the unit
+
+
+def gas_20c_to_normal() -> float:
+    """Normal m³ (0 °C) per m³ at 20 °C and the same pressure (ideal gas): 273.15 K ÷ 293.15 K, through pint."""
+    from zcf.units import registry
+
+    ureg = registry()
+    return float(ureg.Quantity(0, ureg.degC).to("kelvin").magnitude / ureg.Quantity(20, ureg.degC).to("kelvin").magnitude)
+
+
+def prepare_energy(ctx: CalcContext) -> None:
+    """Fuel rows as the calculation needs them (ctx.tables["energy"] is replaced, the input is not touched).
+
+    * Volumes of a gaseous fuel whose NCV is per normal m³ (``ncv.<fuel>`` in …/Nm3): a unit that says
+      Nm3 or 标方 is normal; a plain m³ follows zcf.toml ``[factors] gas_volume`` — ``unstated`` (default:
+      taken as normal, a warning per row), ``normal``, or ``20C`` (× 273.15 ÷ 293.15 to normal m³).
+      ``volume_reference`` states it for each row.
+    * ``energy_mwh`` of every fuel row again, with the factor sets and library version of this calculation.
+    """
+    energy = ctx.table("energy")
+    if energy.empty or "quantity_std" not in energy:
+        return
+    energy = energy.copy()
+    energy["volume_reference"] = pd.Series(pd.NA, index=energy.index, dtype="string")
+    policy = ctx.options.factors.gas_volume
+    ratio_20c = gas_20c_to_normal()
+    fuels = energy[~energy["energy_type"].isin(_NOT_FUELS) & energy["quantity_std"].notna()]
+    volume = fuels[fuels["unit_std"] == "m3"]
+    for (site_id, fuel), rows in volume.groupby(["site_id", "energy_type"], sort=True):
+        ncv = ctx.resolver.resolve(f"ncv.{fuel}", ctx.regions_for_site(site_id), ctx.year)
+        if ncv is None or "nm3" not in ncv.factor.unit.casefold().replace("³", "3"):
+            continue  # the NCV is per m³ of no stated condition (a user's fuel): nothing to convert
+        stated = rows["unit"].astype(str).map(lambda u: any(mark in u for mark in _STATED_NORMAL))
+        energy.loc[rows.index[stated.to_numpy()], "volume_reference"] = "Nm3 (stated in the unit)"
+        plain = rows[~stated.to_numpy()]
+        if plain.empty:
+            continue
+        if policy == "20C":
+            energy.loc[plain.index, "quantity_std"] = plain["quantity_std"] * ratio_20c
+            energy.loc[plain.index, "volume_reference"] = f"m3 at 20 °C × {ratio_20c:.6f} = Nm3"
+            ctx.note("energy", plain, "gas-volume-20c", "unit", fuel=fuel, ratio=f"{ratio_20c:.6f}")
+        elif policy == "normal":
+            energy.loc[plain.index, "volume_reference"] = "Nm3 (zcf.toml gas_volume = normal)"
+        else:
+            energy.loc[plain.index, "volume_reference"] = "Nm3 (assumed: reference conditions not stated)"
+            ctx.note("energy", plain, "gas-volume-unstated", "unit", fuel=fuel)
+    kinds = {"t": "mass", "m3": "volume"}
+    for (site_id, fuel, unit_std), rows in fuels[fuels["unit_std"].isin(list(kinds))].groupby(
+            ["site_id", "energy_type", "unit_std"], sort=True):
+        content = ctx.fuels(ctx.regions_for_site(site_id)).per_unit(fuel, kinds[unit_std], "energy")
+        if content is not None:
+            energy.loc[rows.index, "energy_mwh"] = energy.loc[rows.index, "quantity_std"] * content.value
+    ctx.tables["energy"] = energy
+
+
+_NOT_FUELS = {"electricity", "steam", "heat", "onsite_solar", "onsite_wind"}

@@ -146,6 +146,14 @@ def finish(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return lines[LINE_COLUMNS]
 
 
+def joined_ids(*factors) -> str:
+    """The factor id of a line that rests on several factors (conversions first): ``A+B+C``, each once.
+
+    Every factor a line's figure depends on is named, so a verifier finds them all and the share of the
+    total resting on weak factors (results.json factor_quality) counts the conversions too."""
+    return "+".join(dict.fromkeys(f.factor_id for f in factors if f is not None))
+
+
 def fmt(value: float) -> str:
     """A number as a verifier reads it: 6 significant digits, thousands separated."""
     if value is None or value != value:

@@ -15,7 +15,7 @@ import pandas as pd
 from zcf import __version__
 from zcf.calc.context import CalcContext
 from zcf.calc.scope3 import CATEGORIES
-from zcf.factors import LIBRARY_VERSION
+from zcf.factors import is_weak, weak_tags
 
 RESULTS_SCHEMA_VERSION = "1"
 MILLION = 1_000_000  # intensities are per million of the reporting currency
@@ -158,6 +158,64 @@ def data_quality(lines: pd.DataFrame, purchases: pd.DataFrame, spend_cny: pd.Ser
     }
 
 
+# How weak each confidence tag is, weakest first: a line takes the weakest tag of its factors.
+CONFIDENCE_ORDER = ("assumption", "unverified", "recalled-unverified", "recalled", "derived", "found-secondary",
+                    "secondary", "found", "official", "definition", "user")
+
+
+def line_confidence(lines: pd.DataFrame, factors: dict) -> pd.Series:
+    """Each line's weakest factor confidence (``A+B`` ids: both factors); lines of supplier or instrument data,
+    with no factor of the library or the user's, are ``no factor``."""
+    rank = {tag: i for i, tag in enumerate(CONFIDENCE_ORDER)}
+
+    def weakest(factor_id) -> str:
+        if not isinstance(factor_id, str):
+            return "no factor"
+        tags = [factors[part].confidence for part in factor_id.split("+") if part in factors]
+        if not tags:
+            return "no factor"
+        return min(tags, key=lambda t: rank.get(t, -1))
+
+    ids = lines["factor_id"]
+    lookup = {fid: weakest(fid) for fid in pd.unique(ids.dropna())}
+    return ids.map(lookup).fillna("no factor")
+
+
+def factor_quality(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
+    """Share of each total resting on weak factors (confidence.toml: unverified, assumption, recalled ...).
+
+    A line is weak when any factor it uses is; supplier footprints and renewable instruments carry
+    no library factor and count as not weak (their evidence is the supplier's or the certificate's).
+    """
+    confidence = line_confidence(lines, ctx.used)
+    weak = confidence.map(is_weak).astype(bool).to_numpy()
+    co2e = lines["co2e_t"].to_numpy(dtype="float64")
+    scope = lines["scope"].to_numpy()
+    method = lines["scope2_method"].fillna("").to_numpy()
+    masks = {
+        "scope1": scope == "1",
+        "scope2_location": (scope == "2") & (method == "location"),
+        "scope2_market": (scope == "2") & (method == "market"),
+        "scope3": scope == "3",
+    }
+    masks["total_location"] = masks["scope1"] | masks["scope2_location"] | masks["scope3"]
+    masks["total_market"] = masks["scope1"] | masks["scope2_market"] | masks["scope3"]
+    out: dict[str, Any] = {"weak_tags": list(weak_tags()),
+                           "rule": "a line is weak when any factor it uses has a weak confidence tag"}
+    for name, mask in masks.items():
+        total_t = math.fsum(co2e[mask].tolist())
+        weak_t = math.fsum(co2e[mask & weak].tolist())
+        by = {tag: math.fsum(co2e[mask & (confidence.to_numpy() == tag)].tolist())
+              for tag in sorted(set(confidence[mask]))}
+        out[name] = {"tco2e": total_t, "weak_tco2e": weak_t, "weak_share": weak_t / total_t if total_t else None,
+                     "by_confidence": by}
+    weak_lines = lines[weak & masks["total_market"]]
+    top = weak_lines.groupby("factor_id")["co2e_t"].sum().sort_values(ascending=False)
+    out["largest_weak_factors"] = [{"factor_id": fid, "tco2e": float(v), "confidence": confidence[weak_lines.index[
+        weak_lines["factor_id"] == fid][0]]} for fid, v in top.head(10).items()]
+    return out
+
+
 def intensity(ctx: CalcContext, tot: dict, made: dict, by_site_totals: dict) -> dict[str, Any]:
     """Intensities per revenue, per vehicle (vehicle makers) or per unit produced (piece or t), per site.
 
@@ -215,7 +273,7 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
     return {
         "schema_version": RESULTS_SCHEMA_VERSION,
         "zcf_version": __version__,
-        "factor_library_version": LIBRARY_VERSION,
+        "factor_library_version": ctx.options.factors.library_version,
         "organization": ctx.organization,
         "reporting_year": ctx.year,
         "gwp_basis": ctx.gwp_basis,
@@ -229,6 +287,7 @@ def document(ctx: CalcContext, lines: pd.DataFrame, *, energy: dict, products: l
         "products": products,
         "scope3_status": scope3_status,
         "data_quality": data_quality(lines, ctx.table("purchases"), ctx.purchase_spend_cny),
+        "factor_quality": factor_quality(ctx, lines),
         "inputs": inputs,
         "factors_used": [f.to_dict() for _, f in sorted(ctx.used.items())],
         "lines": {"count": int(len(lines)), "file": "lines.csv", "co2e_t_sum": total(lines)},

@@ -18,7 +18,7 @@ import math
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, make_lines
+from zcf.calc.lines import fmt, joined_ids, make_lines
 from zcf.units import ratio
 
 CO2_PER_C = 44 / 12  # molar mass ratio CO2 / C
@@ -56,16 +56,17 @@ def combustion(ctx: CalcContext) -> list[pd.DataFrame]:
         for factor in to_energy.factors if to_energy else ():
             ctx.use(factor)
 
+        conversions = to_energy.factors if to_energy else ()  # density and NCV behind energy_mwh
         direct = ctx.resolver.resolve(f"ef.{fuel}", regions, ctx.year)
         if direct is not None:
             parts.append(_direct_co2(ctx, rows, fuel, category, unit_std, direct.factor, converter, share))
         elif energy_mwh is None:
             ctx.exclude("energy", rows, "factor-missing", "energy_type", activity=f"ncv.{fuel}", where=", ".join(regions))
         else:
-            parts.append(_gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share))
+            parts.append(_gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share, conversions))
         if energy_mwh is not None:
             for gas in ("CH4", "N2O"):
-                parts.append(_non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share))
+                parts.append(_non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share, conversions))
     return [p for p in parts if p is not None]
 
 
@@ -82,7 +83,7 @@ def co2_per_mwh(ctx: CalcContext, fuel: str, regions: list[str], rows: pd.DataFr
     return carbon.per_canonical("t") * oxidation.value * CO2_PER_C, carbon, oxidation
 
 
-def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share):
+def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share, conversions=()):
     found = co2_per_mwh(ctx, fuel, regions, rows, "energy", "energy_type")
     if found is None:
         return None
@@ -102,7 +103,7 @@ def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share):
         quantity_std=energy_mwh,
         unit_std="MWh",
         factor=carbon,
-        factor_id=f"{carbon.factor_id}+{oxidation.factor_id}",
+        factor_id=joined_ids(*conversions, carbon, oxidation),
         factor_value=t_co2_per_mwh,
         factor_unit="tCO2/MWh",
         factor_source=carbon.source if carbon.source == oxidation.source else f"{carbon.source}; {oxidation.source}",
@@ -135,13 +136,14 @@ def _direct_co2(ctx, rows, fuel, category, unit_std, factor, converter, share):
     ]
     return make_lines(
         rows, table="energy", scope="1", category=category, activity=f"combustion.{fuel}", quantity_std=quantity,
-        unit_std=canonical, factor=factor, factor_value=per_unit, factor_unit=f"tCO2/{canonical}", gas="CO2",
+        unit_std=canonical, factor=factor, factor_id=joined_ids(*to_kind.factors, factor), factor_value=per_unit,
+        factor_unit=f"tCO2/{canonical}", gas="CO2",
         gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share, method="emission factor per unit of fuel",
         data_quality=2, calculation=calculation,
     )
 
 
-def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share):
+def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share, conversions=()):
     factor = ctx.factor(f"{gas.lower()}.{how}.{fuel}", regions, rows, "energy", "energy_type")
     gwp = ctx.gwp(gas, rows, "energy", "energy_type")
     if factor is None or gwp is None:
@@ -155,7 +157,8 @@ def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share):
     ]
     return make_lines(
         rows, table="energy", scope="1", category=category, activity=f"combustion.{fuel}", quantity_std=energy_mwh,
-        unit_std="MWh", factor=factor, factor_value=per_mwh, factor_unit=f"t{gas}/MWh", gas=gas, gas_t=gas_t,
+        unit_std="MWh", factor=factor, factor_id=joined_ids(*conversions, factor), factor_value=per_mwh,
+        factor_unit=f"t{gas}/MWh", gas=gas, gas_t=gas_t,
         gwp=gwp.value, gwp_basis=ctx.gwp_basis, share=share, method=f"IPCC 2006 {how} combustion default",
         data_quality=3, calculation=calculation,
     )

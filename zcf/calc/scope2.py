@@ -1,13 +1,18 @@
 """Scope 2: purchased electricity (location- and market-based), steam and heat.
 
-Location-based: MWh × grid factor of the site (province → grid region → country,
-for the reporting year, else the latest earlier year with a warning).
+Location-based: MWh × grid factor of the site: the most specific region (province →
+grid region → country) with a factor of the grid vintage — one year for this, the residual
+factor and category 11 (zcf.toml ``[factors] vintage``, :mod:`zcf.factors.vintage`); a year
+before the reporting year is warned.
 
 Market-based (GHG Protocol Scope 2 Guidance, quality criteria): renewable
 instruments (绿证, 绿电交易, PPAs, I-RECs) cover grid electricity of their own site
 and period — monthly instruments their month, yearly ones what is left of the year,
 spread over the months in proportion — never more than was consumed (the surplus is
-a warning), each certificate once. The rest is at ``electricity.residual_mix`` for
+a warning), each certificate once, and only while valid for that consumption: a vintage
+after it, or a certificate expired under the rule of zcf.toml ``[factors] certificates``
+(``instruments.toml``: by default the NEA 2024 GEC rules, 2 years from the production
+month), is not applied and is warned. The rest is at ``electricity.residual_mix`` for
 the site's regions (in the library: the MEE national average excluding market-traded
 non-fossil electricity), else at the location-based grid factor; the choice is in
 results.json. Onsite solar and wind consumed are zero-emission in both methods;
@@ -67,13 +72,17 @@ def scope2(ctx: CalcContext) -> tuple[list[pd.DataFrame], MarketBasis]:
     for site_id, rows in grid.groupby("site_id", sort=True):
         regions = ctx.regions_for_site(site_id)
         share = ctx.site_shares(rows["site_id"])
-        location = ctx.factor("electricity.grid", regions, rows, "energy", "energy_type")
+        location = ctx.grid_factor("scope2_location", "electricity.grid", regions, site_id, rows, "energy", "energy_type")
         if location is None:
             continue
         parts.append(_electricity_lines(ctx, rows, location, share, "location", "location-based grid average"))
-        residual = ctx.resolver.resolve("electricity.residual_mix", regions, ctx.year)
+        residual = None
+        if ctx.resolver.knows("electricity.residual_mix") and (
+                ctx.resolver.library_years("electricity.residual_mix", regions)
+                or ctx.resolver.user_factor("electricity.residual_mix", regions, ctx.year)):
+            residual = ctx.grid_factor("scope2_residual", "electricity.residual_mix", regions, site_id)
         if residual is not None:
-            residual_factor = ctx.factor("electricity.residual_mix", regions)
+            residual_factor = residual
             basis.residual_activity = "electricity.residual_mix"
             basis.residual_factor_ids = tuple(sorted({*basis.residual_factor_ids, residual_factor.factor_id}))
         else:
@@ -128,6 +137,7 @@ def _apply_instruments(ctx: CalcContext, site_id: str, rows: pd.DataFrame, share
     other_year = (mine["period_year"] != ctx.year).fillna(True).to_numpy(dtype=bool)
     ctx.exclude("renewable_instruments", mine[other_year], "instrument-other-year", "period", year=ctx.year)
     mine = mine[~other_year]
+    mine = _valid_vintages(ctx, mine)
     repeated = mine["certificate_id"].notna().to_numpy() & mine.duplicated(subset=["certificate_id"], keep="first").to_numpy()
     ctx.exclude("renewable_instruments", mine[repeated], "instrument-repeated", "certificate_id")
     mine = mine[~repeated]
@@ -164,6 +174,32 @@ def _apply_instruments(ctx: CalcContext, site_id: str, rows: pd.DataFrame, share
     for _, instrument in mine[mine["period_month"].isna()].iterrows():
         allocate(instrument, np.ones(len(rows), dtype=bool), instrument["period"])
     return covered, lines
+
+
+def _valid_vintages(ctx: CalcContext, instruments: pd.DataFrame) -> pd.DataFrame:
+    """Instruments valid for their consumption year under zcf.toml ``[factors] certificates`` (instruments.toml);
+    the others are excluded with the rule (a vintage after the consumption, an expired certificate)."""
+    from zcf.factors.certificates import check, rule
+
+    chosen = rule(ctx.options.factors.certificates)
+    refused: dict[tuple, list] = {}
+    unknown: list = []
+    for label, instrument in instruments.iterrows():
+        vintage = instrument.get("vintage_year")
+        vintage = None if vintage is None or pd.isna(vintage) else int(vintage)
+        found = check(chosen, str(instrument["instrument"]), vintage, int(instrument["period_year"]))
+        if found is not None:
+            code, params = found
+            refused.setdefault((code, tuple(sorted(params.items()))), []).append(label)
+        elif vintage is None and instrument["instrument"] in chosen.instruments:
+            unknown.append(label)
+    for (code, params), labels in refused.items():
+        ctx.exclude("renewable_instruments", labels, code, "vintage_year", **dict(params))
+    if unknown:
+        ctx.note("renewable_instruments", unknown, "instrument-vintage-unknown", "vintage_year", rule=chosen.title_en,
+                 rule_zh=chosen.title_zh)
+    gone = [label for labels in refused.values() for label in labels]
+    return instruments.drop(index=gone)
 
 
 def _instrument_lines(ctx, rows, portion, instrument, share):

@@ -80,6 +80,8 @@ class Rule(_Strict):
     detail: str | None = None  # a metric shown as {detail} in the messages (e.g. which meter)
     message_en: str = ""
     message_zh: str = ""
+    action_en: str = ""  # what the preparer can do when the rule fails or warns: the to-do list's, never the PDF's
+    action_zh: str = ""
 
     @model_validator(mode="after")
     def _shape(self) -> Rule:
@@ -166,6 +168,8 @@ def evaluate(pack: Pack, params: dict[str, Any], metrics: dict[str, Any], consis
             "unit": rule.unit,
         }
         result.update(_evaluate(rule, params, metrics, consistency))
+        if rule.action_en and result["status"] in ("fail", "warn"):
+            result["action"] = {"en": rule.action_en, "zh": rule.action_zh or rule.action_en}
         if rule.kind in THRESHOLD_KINDS:  # the requirement stands even when the data to test it are missing
             result.setdefault("op", rule.op)
             result.setdefault("threshold", params[rule.param])

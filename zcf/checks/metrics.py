@@ -53,6 +53,8 @@ METRIC_NEEDS = {
     "energy.tce_basis": ("energy table (electricity rows) and the tce factors of the library",
                          "能源表（电力行）和因子库中的折标煤系数"),
     "totals.by_site_count": ("sites and energy tables", "站点表和能源表"),
+    "data_quality.weak_factor_share": ("a calculated inventory (results.json factor_quality)",
+                                       "已完成计算的清单（results.json 的 factor_quality）"),
 }
 
 # Metrics a rule's ``when`` tests, as a message names them: (English, Chinese, unit).
@@ -113,6 +115,11 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
     dq = results.get("data_quality", {})
     m["suppliers.cat1_spend_share_with_pcf"] = dq.get("cat1_spend_share_with_supplier_pcf")
     m["data_quality.scope3_score"] = dq.get("scope3_weighted_score")
+    quality = results.get("factor_quality", {})
+    m["data_quality.weak_factor_share"] = _get(quality, "total_market.weak_share")
+    largest = quality.get("largest_weak_factors") or []
+    m["data_quality.largest_weak_factor"] = (f"{largest[0]['factor_id']}, "
+                                             f"{largest[0]['tco2e']:,.0f} tCO2e") if largest else None
 
     products = results.get("products", [])
     complete = [p for p in products if p.get("complete")]

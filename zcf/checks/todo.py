@@ -34,8 +34,10 @@ def check_items(check_results: list[dict[str, Any]]) -> list[dict[str, Any]]:
                              f"{head_en}: give {'; '.join(r.get('needs', []))}",
                              f"{head_zh}：请提供{'；'.join(r.get('needs_zh', []))}"))
         elif r["status"] in ("fail", "warn"):
-            out.append(_item("check", r["rule_id"], r["severity"], f"{head_en}: {r['message']['en']}",
-                             f"{head_zh}：{r['message']['zh']}"))
+            action = r.get("action") or {"en": "", "zh": ""}
+            out.append(_item("check", r["rule_id"], r["severity"],
+                             f"{head_en}: {r['message']['en']}" + (f" — {action['en']}" if action["en"] else ""),
+                             f"{head_zh}：{r['message']['zh']}" + (f"——{action['zh']}" if action["zh"] else "")))
     return out
 
 

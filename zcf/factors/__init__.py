@@ -1,9 +1,16 @@
-"""The emission-factor library: versioned CSV files in ``data/``, every value with a source.
+"""The emission-factor library: versioned CSV files in ``data/``, every value with a citation.
 
 Activity ids name what a factor applies to (``electricity.grid``, ``ncv.diesel``,
 ``gwp.AR6.R-134a``, ``material.steel``, ``freight.road`` ...); ``docs/activities.md``
-and ``zcf factors list`` document them. A :class:`FactorResolver` answers "which
-value applies to this activity, region and year":
+and ``zcf factors list`` document them. Every library row cites its publisher, document,
+table, URL, publication date, the date it was read and — when it was not read in the
+primary publication — where it was read (``read_in``); its ``confidence`` says how
+(``confidence.toml``). Rows may belong to a named set (``sets.toml``: two editions of one
+table), used only when that set is selected. The library has a version
+(:data:`LIBRARY_VERSION`); earlier versions are kept in ``packs/`` and the value changes
+between versions in ``changes.csv`` (:mod:`zcf.factors.packs`).
+
+A :class:`FactorResolver` answers "which value applies to this activity, region and year":
 
 1. the user's own factors (the ``factors`` input table) first — a blank region or
    year there matches every region or year, and any matching user factor beats every
@@ -11,22 +18,25 @@ value applies to this activity, region and year":
 2. then the library, along the region chain from most to least specific
    (province → grid region → country → GLOBAL), for the year asked, else the latest
    earlier year, else a factor without a year, else the nearest later year (the two
-   year fallbacks are flagged).
+   year fallbacks are flagged). :meth:`FactorResolver.resolve_at` instead asks for one
+   year exactly (the grid-factor vintage policy, :mod:`zcf.factors.vintage`).
 """
 
 from __future__ import annotations
 
 import csv
+import tomllib
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
 from zcf.units import FactorUnit, parse_factor_unit
 
-DATA = Path(__file__).parent / "data"
-LIBRARY_VERSION = "2026.11"
-COLUMNS = ("factor_id", "activity", "region", "year", "value", "unit", "gas", "gwp_basis", "source",
-           "url_or_doc", "confidence", "notes", "proxy_for")
+HERE = Path(__file__).parent
+DATA = HERE / "data"
+LIBRARY_VERSION = "2026.11.1"
+COLUMNS = ("factor_id", "activity", "region", "year", "value", "unit", "gas", "gwp_basis", "set", "publisher",
+           "document", "table", "url", "published", "retrieved", "read_in", "confidence", "notes", "proxy_for")
 WORLD = ("GLOBAL", "")
 
 
@@ -39,7 +49,7 @@ class Factor:
     value: float
     unit: str
     gas: str | None
-    source: str
+    source: str  # the citation as one line (publisher, document, table); a user factor's own text
     url_or_doc: str = ""
     confidence: str = ""
     notes: str = ""
@@ -47,6 +57,14 @@ class Factor:
     origin: str = "library"  # "library" or "user"
     proxy_for: str = ""  # "*": the library accepts it as a stated proxy where a region has no factor of its own
     dataset_row: int | None = field(default=None, compare=False)  # user factors: row label in the factors table
+    publisher: str = ""
+    document: str = ""
+    table: str = ""
+    url: str = ""
+    published: str = ""
+    retrieved: str = ""
+    read_in: str = ""
+    set: str = ""  # the named set the row belongs to ("" = always in use)
 
     @cached_property
     def parsed_unit(self) -> FactorUnit:
@@ -57,6 +75,11 @@ class Factor:
         """Kind of the activity the value is per: energy, mass, ..., currency, or dimensionless."""
         return self.parsed_unit.denominator_kind
 
+    @property
+    def weak(self) -> bool:
+        """True when the value rests on memory or a zcf choice (confidence.toml ``weak``)."""
+        return is_weak(self.confidence)
+
     def per_canonical(self, numerator_unit: str) -> float:
         """The value as ``numerator_unit`` per canonical unit of the activity (t/MWh, GJ/t ...).
 
@@ -64,6 +87,20 @@ class Factor:
         number (``fraction``, ``%``) gives the fraction.
         """
         return self.value * self.parsed_unit.per_canonical(numerator_unit)
+
+    @property
+    def citation(self) -> str:
+        """The full citation as a verifier reads it."""
+        parts = [self.source]
+        if self.url:
+            parts.append(self.url)
+        if self.published:
+            parts.append(f"published {self.published}")
+        if self.read_in:
+            parts.append(f"read in: {self.read_in}")
+        if self.retrieved:
+            parts.append(f"retrieved {self.retrieved}")
+        return "; ".join(p for p in parts if p)
 
     def to_dict(self) -> dict:
         return {
@@ -75,7 +112,15 @@ class Factor:
             "unit": self.unit,
             "gas": self.gas,
             "gwp_basis": self.gwp_basis,
+            "set": self.set,
             "source": self.source,
+            "publisher": self.publisher,
+            "document": self.document,
+            "table": self.table,
+            "url": self.url,
+            "published": self.published,
+            "retrieved": self.retrieved,
+            "read_in": self.read_in,
             "url_or_doc": self.url_or_doc,
             "confidence": self.confidence,
             "notes": self.notes,
@@ -96,32 +141,131 @@ def _optional(text: str | None) -> str | None:
     return text or None
 
 
+def citation_line(publisher: str, document: str, table: str) -> str:
+    return ", ".join(p for p in (publisher, document, table) if p)
+
+
+def factor_from_row(row: dict) -> Factor:
+    """A library row (the columns of :data:`COLUMNS`; packs of earlier versions may lack some) as a Factor."""
+    text = {k: (v or "").strip() if isinstance(v, str) else v for k, v in row.items()}
+    url = text.get("url", "")
+    return Factor(
+        factor_id=text["factor_id"],
+        activity=text["activity"],
+        region=_optional(text.get("region")),
+        year=int(text["year"]) if _optional(text.get("year")) else None,
+        value=float(text["value"]),
+        unit=text["unit"],
+        gas=_optional(text.get("gas")),
+        gwp_basis=_optional(text.get("gwp_basis")),
+        source=citation_line(text.get("publisher", ""), text.get("document", ""), text.get("table", "")),
+        url_or_doc=url or text.get("read_in", ""),
+        confidence=text.get("confidence", ""),
+        notes=text.get("notes", ""),
+        proxy_for=text.get("proxy_for", "") or "",
+        publisher=text.get("publisher", ""),
+        document=text.get("document", ""),
+        table=text.get("table", ""),
+        url=url,
+        published=text.get("published", ""),
+        retrieved=text.get("retrieved", ""),
+        read_in=text.get("read_in", ""),
+        set=text.get("set", "") or "",
+    )
+
+
 @cache
 def library() -> tuple[Factor, ...]:
-    """Every factor shipped with zcf, in file then row order."""
+    """Every factor of the current library (every set), in file then row order."""
     out: list[Factor] = []
     for path in sorted(DATA.glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                out.append(
-                    Factor(
-                        factor_id=row["factor_id"],
-                        activity=row["activity"],
-                        region=_optional(row.get("region")),
-                        year=int(row["year"]) if _optional(row.get("year")) else None,
-                        value=float(row["value"]),
-                        unit=row["unit"],
-                        gas=_optional(row.get("gas")),
-                        gwp_basis=_optional(row.get("gwp_basis")),
-                        source=row["source"],
-                        url_or_doc=row.get("url_or_doc", ""),
-                        confidence=row.get("confidence", ""),
-                        notes=row.get("notes", ""),
-                        proxy_for=(row.get("proxy_for") or "").strip(),
-                    )
-                )
+            out.extend(factor_from_row(row) for row in csv.DictReader(f))
     return tuple(out)
 
+
+# --- confidence tags ---------------------------------------------------------------------------
+
+@cache
+def confidence_tags() -> dict[str, dict]:
+    """The confidence vocabulary (confidence.toml): tag → {en, zh, weak}."""
+    with open(HERE / "confidence.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def is_weak(confidence: str) -> bool:
+    return bool(confidence_tags().get(confidence, {}).get("weak", False))
+
+
+def weak_tags() -> tuple[str, ...]:
+    return tuple(tag for tag, spec in confidence_tags().items() if spec.get("weak"))
+
+
+# --- named sets --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FactorSet:
+    name: str
+    group: str
+    edition_en: str
+    edition_zh: str
+    default: bool
+
+
+@cache
+def _sets_file() -> dict:
+    with open(HERE / "sets.toml", "rb") as f:
+        return tomllib.load(f)
+
+
+def factor_sets() -> dict[str, FactorSet]:
+    raw = _sets_file()
+    defaults = {body["default"] for body in raw.get("groups", {}).values()}
+    return {name: FactorSet(name, body["group"], body["edition_en"], body["edition_zh"], name in defaults)
+            for name, body in raw.get("sets", {}).items()}
+
+
+def set_groups() -> dict[str, dict]:
+    return dict(_sets_file().get("groups", {}))
+
+
+def active_sets(chosen: tuple[str, ...] | list[str] = ()) -> tuple[str, ...]:
+    """The sets in use: each group's default, replaced by a chosen set of the same group.
+
+    Raises ValueError for an unknown set or two chosen sets of one group.
+    """
+    sets = factor_sets()
+    by_group: dict[str, str | None] = {spec.group: None for spec in sets.values()}
+    for name, spec in sets.items():
+        if spec.default:
+            by_group[spec.group] = name
+    picked: dict[str, str] = {}
+    for name in chosen:
+        if name not in sets:
+            raise ValueError(f"{name!r} is not a factor set; use one of {', '.join(sorted(sets))}")
+        group = sets[name].group
+        if group in picked and picked[group] != name:
+            raise ValueError(f"{picked[group]!r} and {name!r} are alternatives (group {group}); choose one")
+        picked[group] = name
+    by_group.update(picked)
+    return tuple(sorted(n for n in by_group.values() if n))
+
+
+def in_sets(factors: tuple[Factor, ...], sets: tuple[str, ...]) -> tuple[Factor, ...]:
+    """The factors of ``factors`` in use under ``sets`` (rows of no set always are)."""
+    return tuple(f for f in factors if not f.set or f.set in sets)
+
+
+@cache
+def active_library(sets: tuple[str, ...] | None = None, version: str | None = None) -> tuple[Factor, ...]:
+    """The factors in use: those of ``version`` (default: the current library) in ``sets`` (default sets)."""
+    from zcf.factors.packs import library_at
+
+    factors = library() if version in (None, LIBRARY_VERSION) else library_at(version)
+    return in_sets(factors, active_sets() if sets is None else tuple(sets))
+
+
+# --- lookups -----------------------------------------------------------------------------------
 
 def factors_from_table(frame) -> list[Factor]:
     """The user's ``factors`` table (canonical dataset frame) as :class:`Factor` objects."""
@@ -158,23 +302,34 @@ def find(factor_id: str) -> Factor | None:
     return next((f for f in library() if f.factor_id == factor_id), None)
 
 
-def select(activity: str | None = None, region: str | None = None) -> list[Factor]:
-    """Library factors whose activity equals or starts with ``activity`` and whose region is ``region``."""
+def select(activity: str | None = None, region: str | None = None, confidence: str | None = None,
+           factor_set: str | None = None, factors: tuple[Factor, ...] | None = None) -> list[Factor]:
+    """Library factors whose activity equals or starts with ``activity``, of ``region``, ``confidence``
+    (a tag, or ``weak`` for every weak tag) and ``factor_set`` (``core`` for rows of no set)."""
+    def confidence_ok(f: Factor) -> bool:
+        if confidence is None:
+            return True
+        return f.weak if confidence == "weak" else f.confidence == confidence
+
     return [
-        f for f in library()
+        f for f in (library() if factors is None else factors)
         if (activity is None or f.activity == activity or f.activity.startswith(activity))
         and (region is None or (f.region or "") == region)
+        and confidence_ok(f)
+        and (factor_set is None or f.set == ("" if factor_set == "core" else factor_set))
     ]
 
 
 def find_composite(factor_id: str) -> list[Factor]:
     """The factors behind an id as written in lines.csv (``A+B`` joins the factors of one line).
 
-    Raises :class:`zcf.errors.ZcfError` (usage) with close ids when one is unknown.
+    Ids of earlier library versions (``packs/``) are found too. Raises :class:`zcf.errors.ZcfError`
+    (usage) with close ids when one is unknown.
     """
     from zcf.errors import ExitCode, ZcfError
+    from zcf.factors.packs import find_any_version
 
-    factors = [find(part) for part in factor_id.split("+")]
+    factors = [find(part) or find_any_version(part) for part in factor_id.split("+")]
     if any(f is None for f in factors):
         import difflib
 
@@ -194,7 +349,8 @@ def export_csv(path: Path) -> int:
     from zcf.io import write_bytes_atomic
 
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, "origin"], lineterminator="\n")
+    fields = list(library()[0].to_dict()) if library() else list(COLUMNS)
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
     writer.writeheader()
     for factor in library():
         writer.writerow({k: ("" if v is None else v) for k, v in factor.to_dict().items()})
@@ -216,7 +372,7 @@ class FactorResolver:
         for factor in user_factors or []:
             self.user.setdefault(factor.activity, []).append(factor)
         self.by_activity: dict[str, list[Factor]] = {}
-        for factor in factors if factors is not None else library():
+        for factor in factors if factors is not None else active_library():
             self.by_activity.setdefault(factor.activity, []).append(factor)
         self._cache: dict[tuple, Resolution | None] = {}
 
@@ -235,6 +391,37 @@ class FactorResolver:
         if found is None:
             raise FactorMissing(activity, list(regions), year)
         return found
+
+    def user_factor(self, activity: str, regions: list[str] | tuple[str, ...], year: int | None) -> Factor | None:
+        """The most specific matching user factor (a blank region or year matches any)."""
+        chain = [*regions, *WORLD]
+        matching = [
+            f
+            for f in self.user.get(activity, [])
+            if (f.region is None or f.region in chain) and (f.year is None or year is None or f.year == year)
+        ]
+        if not matching:
+            return None
+        return min(matching, key=lambda f: (f.region is None, chain.index(f.region) if f.region else 0,
+                                            f.year is None))
+
+    def library_years(self, activity: str, regions: list[str] | tuple[str, ...]) -> set[int]:
+        """Years for which some region of the chain has a library factor of ``activity``."""
+        chain = {*regions, *WORLD}
+        return {f.year for f in self.by_activity.get(activity, []) if f.year is not None and (f.region or "") in chain}
+
+    def resolve_at(self, activity: str, regions: list[str] | tuple[str, ...], year: int,
+                   user_year: int | None = None) -> Resolution | None:
+        """A user factor (for ``user_year``, default ``year``), else the library factor of exactly ``year``
+        for the first region of the chain that has one."""
+        mine = self.user_factor(activity, regions, user_year if user_year is not None else year)
+        if mine is not None:
+            return Resolution(mine)
+        for region in [*regions, *WORLD]:
+            for f in self.by_activity.get(activity, []):
+                if (f.region or "") == region and f.year == year:
+                    return Resolution(f)
+        return None
 
     def resolve_elsewhere(self, activity: str, year: int | None, fallback_regions: tuple[str, ...] = ()) -> Resolution | None:
         """Another region's factor, for when the region chain has none: a factor (the user's, then the

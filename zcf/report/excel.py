@@ -94,6 +94,9 @@ def summary_rows(model: ReportModel) -> list[list[Any]]:
     t, r = model.text, model.results
     rows = [[f["figure"], (f["value"], f["format"]), f["unit"]] for f in model.key_figures()]
     return rows + [
+        *[[f"{t['weak_share']} ({t[key]})", (((r.get("factor_quality") or {}).get(key) or {}).get("weak_share"), "share"), ""]
+          for key, _ in sections.QUALITY_TOTALS],
+        [t["factor_library"], r.get("factor_library_version"), ""],
         [t["reporting_year"], (r["reporting_year"], "0"), ""],
         [t["gwp_basis"], r["gwp_basis"], ""],
         [t["boundary"], model.boundary, ""],
@@ -162,10 +165,12 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
                 [None, None, None, "money", "tco2e"])
     write_sheet(workbook, t["sheet_factors"],
                 [t["factor_id"], t["activity"], t["region"], t["year"], t["value"], t["unit"], t["gas"], t["source"],
-                 t["url"], t["confidence"], t["notes_column"], t["origin"], t["factor_note"]],
+                 t["url"], t["confidence"], t["notes_column"], t["origin"], t["factor_note"], t["publisher"], t["document"],
+                 t["source_table_of_factor"], t["published"], t["retrieved"], t["read_in"], t["factor_set"]],
                 [[f["factor_id"], f["activity"], f["region"], (f["year"], "0"), f["value"], f["unit"], f["gas"], f["source"],
-                  f["url"], f["confidence"], f["notes"], f["origin"], f["note"]] for f in sections.factor_rows(model)],
-                [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 12, 24], [None] * 4 + ["exact"])
+                  f["url"], f["confidence"], f["notes"], f["origin"], f["note"], *(f[k] for k in sections.CITATION_FIELDS)]
+                 for f in sections.factor_rows(model)],
+                [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 12, 24, 30, 50, 30, 12, 12, 50, 16], [None] * 4 + ["exact"])
     lines_sheet(model, workbook, write_sheet)
     write_sheet(workbook, t["sheet_reconciliation"],
                 [t["table"], t["rows_read"], t["rows_calculated"], t["rows_used"], t["rows_excluded"], t["rows_partial"],

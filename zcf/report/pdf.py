@@ -83,6 +83,8 @@ def render_html(model: ReportModel, created: str | None) -> str:
         scope3_rows=model.scope3_rows(),
         memo_rows=model.memo_rows(),
         factor_rows=sections.factor_rows(model),
+        provenance_rows=sections.provenance_rows(model),
+        factor_policy_rows=sections.factor_policy_rows(model),
         cat1_rows=sections.cat1_rows(model),
         reconciliation_rows=sections.reconciliation_rows(model),
         reconciliation_reasons=sections.reconciliation_reasons(model),

@@ -20,6 +20,20 @@ from zcf.report.numbers import fmt_number
 
 TOP_LINES = 25
 YEAR_BOUND = ("electricity.", "tce.")  # factors published per year: an older one is a stand-in, said so
+CITATION_FIELDS = ("publisher", "document", "table", "published", "retrieved", "read_in", "set")
+QUALITY_TOTALS = (("total_market", "total_market"), ("scope1", "scope1"), ("scope2_location", "scope2_location"),
+                  ("scope2_market", "scope2_market"), ("scope3", "scope3"))
+
+
+def citation(model: ReportModel, factor: dict[str, Any]) -> str:
+    """A factor's full citation: publisher, document and table, URL, publication date, and where the value was
+    read (a reproduction of the primary publication) and when."""
+    source, url = factor.get("source") or "", factor.get("url") or ""
+    parts = [source, url if url not in source else ""]
+    for key in ("published", "read_in", "retrieved"):
+        if factor.get(key):
+            parts.append(model.words[f"cited_{key}"].format(factor[key]))
+    return "; ".join(p for p in parts if p)
 
 
 def factor_rows(model: ReportModel) -> list[dict[str, Any]]:
@@ -31,10 +45,52 @@ def factor_rows(model: ReportModel) -> list[dict[str, Any]]:
         rows.append({
             "factor_id": f["factor_id"], "activity": w.activity(f["activity"]), "region": w.region(f.get("region")),
             "year": f.get("year"), "value": f["value"], "unit": w.unit(f["unit"]), "gas": f.get("gas") or "",
-            "source": f.get("source") or "", "url": f.get("url_or_doc") or "", "notes": f.get("notes") or "",
+            "source": citation(model, f), "url": f.get("url") or f.get("url_or_doc") or "", "notes": f.get("notes") or "",
+            **{k: f.get(k) or "" for k in CITATION_FIELDS},
             "confidence": w.of("confidence", f.get("confidence")), "origin": w.of("origin", f.get("origin")),
             "note": w["older_factor"].format(year=year) if older else "",
         })
+    return rows
+
+
+def provenance_rows(model: ReportModel) -> list[dict[str, Any]]:
+    """Per total: tCO2e, tCO2e resting on weak factors and their share (results.json factor_quality)."""
+    quality = model.results.get("factor_quality") or {}
+    return [{"total": model.words[label], "tco2e": quality[key]["tco2e"], "weak": quality[key]["weak_tco2e"],
+             "share": quality[key]["weak_share"]} for key, label in QUALITY_TOTALS if key in quality]
+
+
+def factor_policy_rows(model: ReportModel) -> list[dict[str, str]]:
+    """What the calculation chose for its factors: library version and sets, grid vintage, T&D method, 3b,
+    gas volumes, certificate rule (results.json factor_library, factor_policy, grid_vintage)."""
+    r, w, zh = model.results, model.words, model.lang == "zh"
+    library, policy, vintage = r.get("factor_library"), r.get("factor_policy"), r.get("grid_vintage")
+    if not library or not policy:
+        return []
+    sets = [s["edition_zh"] if zh else f"{s['name']}: {s['edition']}" for s in library["sets"]]  # set names are config codes
+    rows = [{"label": w["factor_library_sets"], "value": w["list_separator"].join([library["version"], *sets])}]
+    if vintage:
+        year = vintage["year"] if vintage["year"] is not None else "–"
+        uses = ", ".join(sorted({f"{u['label']} {u['factor_id']}" for u in vintage["uses"]}))
+        rule = str(vintage["policy"])
+        policy_name = w.of("vintage_policy", "year" if rule.isdigit() else rule)
+        rows.append({"label": w["grid_vintage"],
+                     "value": f"{year} ({policy_name}): {vintage['rule_zh'] if zh else vintage['rule']}; {uses}"})
+    parts = (r.get("scope3_status", {}).get("3") or {}).get("parts", {})
+    td = parts.get("3c", {})
+    if td.get("status") == "calculated":
+        rows.append({"label": w["td_losses"], "value": f"{td['formula_zh'] if zh else td['formula']}; "
+                     f"{td['loss_rate_factor_id']} {td['loss_rate']:g}"})
+    upstream = parts.get("3b", {})
+    if upstream:
+        rows.append({"label": w["cat3b"], "value": upstream.get("reason_zh" if zh else "reason") or upstream.get("status", "")})
+    gas = policy["gas_volume"]
+    rows.append({"label": w["gas_volume"], "value": gas["text_zh"] if zh else gas["text"]})
+    rule = r.get("scope2_market_basis", {}).get("certificate_rule") or {}
+    if rule:
+        rows.append({"label": w["certificate_rule"],
+                     "value": f"{rule['title_zh']} — {rule.get('document', '')}" if zh
+                     else rule["title_en"]})  # the notice's name is Chinese: the Chinese report cites it
     return rows
 
 

@@ -73,5 +73,19 @@ def category_status(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, dict]:
             entry["reason"], entry["reason_zh"] = "no data", "无数据"
             entry["needs"] = SOURCES.get(number)  # the input table that would fill it; None: zcf has none yet
             ctx.report("scope3-gap", category=number, name=name, name_zh=name_zh)
+        if number == "3":
+            entry["parts"] = category3_parts(ctx)
         out[number] = entry
     return out
+
+
+def category3_parts(ctx: CalcContext) -> dict[str, dict]:
+    """The four activities of category 3 (Scope 3 Standard Table 5.3): calculated, or why not."""
+    parts = {key: dict(value) for key, value in ctx.category3_parts.items()}
+    names = {"3a": "upstream emissions of purchased fuels", "3b": "upstream emissions of purchased electricity",
+             "3c": "transmission and distribution losses", "3d": "generation of electricity bought and sold to end users"}
+    for key in ("3a", "3b", "3c"):
+        parts.setdefault(key, {"status": "not_calculated", "reason": "no fuel or grid electricity rows"})
+    parts["3d"] = {"status": "not_applicable",
+                   "reason": "applies to utilities and energy retailers that buy electricity to sell it on"}
+    return {key: {"name": names[key], **parts[key]} for key in sorted(parts)}

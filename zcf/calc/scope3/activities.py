@@ -1,10 +1,17 @@
 """Scope 3 categories computed as activity × factor from their own tables.
 
-* 3  fuel- and energy-related: well-to-tank of fuels burnt (``wtt.<fuel>``, 3a) and
-     transmission and distribution losses of grid electricity (``electricity.td_loss_rate``
-     × the location-based grid factor, 3c);
+* 3  fuel- and energy-related: well-to-tank of fuels burnt (``wtt.<fuel>``, 3a); upstream
+     emissions of grid electricity consumed (``electricity.upstream`` × MWh, 3b — not
+     calculated, with the reason, where no such factor is given); transmission and
+     distribution losses of grid electricity (3c): by default MWh × loss rate × the
+     location-based (generation) factor, as the GHG Protocol Scope 3 Technical Guidance's
+     Example 3.1 does; with zcf.toml ``[factors] td_losses = "supply-based"``, MWh × L ÷ (1 − L)
+     × the factor, for a loss rate defined against electricity supplied (the CEC 线损率);
+     3d (electricity bought for resale) does not apply to a manufacturer;
 * 4 / 9 transport: t·km (``tkm`` or ``mass_t`` × ``distance_km``) × ``freight.<mode>``;
-* 5  waste: t × ``waste.<treatment>.<waste_type>``, else ``waste.<treatment>``;
+* 5  waste: t × ``waste.<treatment>.<waste_type>``, else ``waste.<treatment>``; incinerated
+     waste with a ``waste_fossil_carbon.<waste_type>`` factor (hazardous waste in the library)
+     also gets its fossil CO2: t × fossil carbon × oxidation 1.0 × 44/12 (IPCC 2006 Vol. 5 Eq. 5.2);
 * 6  business travel: passenger-km × ``travel.<mode>``, room-nights × ``travel.hotel_night``,
      or spend × ``spend.travel``;
 * 7  commuting: employees × km per day × working days × ``commuting.<mode>``.
@@ -15,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, make_lines
+from zcf.calc.lines import fmt, joined_ids, make_lines
 from zcf.calc.scope1 import fuel_rows
 from zcf.calc.scope2 import electricity_rows
 from zcf.calc.scope3.purchases import spend_lines
@@ -61,30 +68,87 @@ def fuel_and_energy(ctx: CalcContext) -> list[pd.DataFrame]:
             parts.append(
                 _simple(ctx, rows, table="energy", category="3", activity=f"wtt.{fuel}", amount=quantity,
                         unit_std=_CANONICAL[target], factor=factor, method="average-data (well-to-tank)", dq=3, what="",
-                        share=ctx.site_shares(rows["site_id"]))
+                        share=ctx.site_shares(rows["site_id"]), factor_id=joined_ids(*conversion.factors, factor))
             )
+    if not fuels.empty:
+        ctx.category3_parts["3a"] = {"status": "calculated" if parts else "not_calculated",
+                                     "method": "fuel quantity → energy (NCV) × well-to-tank factor"}
     grid = electricity_rows(ctx)
     for site_id, rows in (grid.groupby("site_id", sort=True) if len(grid) else ()):
         regions = ctx.regions_for_site(site_id)
-        loss = ctx.factor("electricity.td_loss_rate", regions, rows, "energy", "energy_type")
-        location = ctx.factor("electricity.grid", regions, rows, "energy", "energy_type")
-        if loss is None or location is None:
+        share = ctx.site_shares(rows["site_id"])
+        location = ctx.grid_factor("scope2_location", "electricity.grid", regions, site_id, rows, "energy",
+                                   "energy_type")
+        if location is None:
             continue
-        lost_mwh = rows["quantity_std"] * loss.value
-        per_mwh = location.per_canonical("t")
-        gas_t = lost_mwh * per_mwh
-        parts.append(
-            make_lines(
-                rows, table="energy", scope="3", category="3", activity="electricity.td_losses",
-                quantity_std=lost_mwh, unit_std="MWh", factor=location,
-                factor_id=f"{loss.factor_id}+{location.factor_id}", factor_value=per_mwh, factor_unit="tCO2/MWh",
-                gas=location.gas or "CO2", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
-                share=ctx.site_shares(rows["site_id"]), method="average-data (T&D losses)", data_quality=3,
-                calculation=[f"{fmt(m)} MWh × {fmt(loss.value)} lost = {fmt(lm)} MWh × {fmt(per_mwh)} tCO2/MWh = {fmt(t)} tCO2"
-                             for m, lm, t in zip(rows["quantity_std"], lost_mwh, gas_t)],
-            )
-        )
+        parts += _upstream_electricity(ctx, site_id, rows, regions, share)
+        loss = ctx.factor("electricity.td_loss_rate", regions, rows, "energy", "energy_type")
+        if loss is not None:
+            parts.append(_td_losses(ctx, rows, loss, location, share))
+    sites = ctx.category3_parts.pop("3b", None)
+    if sites is not None:
+        status = "calculated" if not sites["missing"] else "partial" if sites["calculated"] else "not_calculated"
+        ctx.category3_parts["3b"] = {"status": status, "method": "MWh consumed × electricity.upstream"}
+        if sites["missing"]:
+            ctx.category3_parts["3b"].update(not_calculated_for=sites["missing"], reason=NO_UPSTREAM[0],
+                                             reason_zh=NO_UPSTREAM[1])
+            ctx.report("cat3b-not-calculated", where=", ".join(sites["missing"]),
+                       reason=f"{NO_UPSTREAM[0]}; {UPSTREAM_ACTION[0]}", reason_zh=f"{NO_UPSTREAM[1]}；{UPSTREAM_ACTION[1]}")
     return parts
+
+
+def _td_losses(ctx: CalcContext, rows: pd.DataFrame, loss, location, share) -> pd.DataFrame:
+    """Category 3c: the generation of electricity lost in transmission and distribution (zcf.factors.policy)."""
+    from zcf.factors.policy import TD_TEXT, td_factor
+
+    method = ctx.options.factors.td_losses
+    per_consumed = td_factor(method, loss.value)  # MWh lost per MWh consumed
+    lost_mwh = rows["quantity_std"] * per_consumed
+    per_mwh = location.per_canonical("t")
+    gas_t = lost_mwh * per_mwh
+    ctx.category3_parts["3c"] = {"status": "calculated", "method": method, "formula": TD_TEXT[method][0],
+                                 "formula_zh": TD_TEXT[method][1], "loss_rate_factor_id": loss.factor_id,
+                                 "loss_rate": loss.value, "loss_rate_definition": loss.notes}
+    if method == "supply-based":
+        how = [f"{fmt(m)} MWh × {fmt(loss.value)} ÷ (1 − {fmt(loss.value)}) = {fmt(lm)} MWh lost"
+               for m, lm in zip(rows["quantity_std"], lost_mwh)]
+    else:
+        how = [f"{fmt(m)} MWh × {fmt(loss.value)} lost = {fmt(lm)} MWh" for m, lm in zip(rows["quantity_std"], lost_mwh)]
+    return make_lines(
+        rows, table="energy", scope="3", category="3", activity="electricity.td_losses",
+        quantity_std=lost_mwh, unit_std="MWh", factor=location,
+        factor_id=f"{loss.factor_id}+{location.factor_id}", factor_value=per_mwh, factor_unit="tCO2/MWh",
+        gas=location.gas or "CO2", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share,
+        method=f"average-data (T&D losses, {method})", data_quality=3,
+        calculation=[f"{h} × {fmt(per_mwh)} tCO2/MWh ({location.factor_id}) = {fmt(t)} tCO2" for h, t in zip(how, gas_t)],
+    )
+
+
+def _upstream_electricity(ctx: CalcContext, site_id: str, rows: pd.DataFrame, regions: list[str], share) -> list:
+    """Category 3b: MWh consumed × ``electricity.upstream``; where no such factor exists, the gap and its reason."""
+    found = ctx.resolver.resolve("electricity.upstream", regions, ctx.year)
+    if found is None:
+        where = ", ".join(r for r in regions if r)
+        ctx.category3_parts.setdefault("3b", {"calculated": [], "missing": []})["missing"].append(f"{site_id} ({where})")
+        return []
+    factor = ctx.factor("electricity.upstream", regions)
+    ctx.category3_parts.setdefault("3b", {"calculated": [], "missing": []})["calculated"].append(site_id)
+    return [_simple(ctx, rows, table="energy", category="3", activity="electricity.upstream",
+                    amount=rows["quantity_std"], unit_std="MWh", factor=factor,
+                    method="average-data (upstream of purchased electricity)", dq=3, what=" consumed", share=share)]
+
+
+NO_UPSTREAM = (  # the fact, for the disclosure
+    "no upstream-only factor for Chinese grid electricity is published: the MEE/NBS/NEA 2023 electricity carbon-footprint "
+    "factor (0.6205 kgCO2e/kWh, announcement of 2025-01-17) is life-cycle and includes generation and T&D, so subtracting "
+    "the grid CO2 factor would mix methods and double-count category 3c",
+    "尚无公开的中国电网电力“仅上游”排放因子：生态环境部、国家统计局、国家能源局发布的2023年电力碳足迹因子"
+    "（0.6205 kgCO2e/kWh，2025年1月17日公告）为全生命周期因子，包含发电与输配电，减去电网二氧化碳排放因子会混用方法并与类别3中的输配电损耗重复计算",
+)
+UPSTREAM_ACTION = (  # what the preparer can do, for the warning and the to-do list
+    "give an electricity.upstream factor (kgCO2e/kWh) in the factors sheet to calculate it",
+    "在排放因子表中提供 electricity.upstream 因子（kgCO2e/kWh）即可计算",
+)
 
 
 def transport(ctx: CalcContext) -> list[pd.DataFrame]:
@@ -124,7 +188,33 @@ def waste(ctx: CalcContext) -> list[pd.DataFrame]:
                     unit_std="t", factor=factor, method="waste-type-specific", dq=3, what=f" {waste_type}",
                     share=ctx.site_shares(rows["site_id"]))
         )
+        if treatment == "incineration":
+            parts += _fossil_co2(ctx, rows, waste_type, regions)
     return parts
+
+
+OXIDISED_IN_INCINERATION = 1.0  # IPCC 2006 Vol. 5 Ch. 5: oxidation factor of incineration, 100 %
+
+
+def _fossil_co2(ctx: CalcContext, rows: pd.DataFrame, waste_type: str, regions: list[str]) -> list[pd.DataFrame]:
+    """Fossil CO2 of burnt waste: t × fossil carbon (tC/t) × oxidation × 44/12 (IPCC 2006 Vol. 5, Equation 5.2)."""
+    from zcf.calc.scope1 import CO2_PER_C
+
+    activity = f"waste_fossil_carbon.{waste_type}"
+    if ctx.resolver.resolve(activity, regions, ctx.year) is None:
+        return []
+    carbon = ctx.factor(activity, regions)
+    tc_per_t = carbon.per_canonical("t")
+    tonnes = rows["quantity_std"]
+    gas_t = tonnes * tc_per_t * OXIDISED_IN_INCINERATION * CO2_PER_C
+    return [make_lines(
+        rows, table="waste", scope="3", category="5", activity=activity, quantity_std=tonnes, unit_std="t",
+        factor=carbon, factor_value=tc_per_t * OXIDISED_IN_INCINERATION * CO2_PER_C, factor_unit="tCO2/t", gas="CO2",
+        gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=ctx.site_shares(rows["site_id"]),
+        method="fossil CO2 of incineration (IPCC 2006)", data_quality=4,
+        calculation=[f"{fmt(q)} t {waste_type} × {fmt(carbon.value)} {carbon.unit} fossil carbon × "
+                     f"{fmt(OXIDISED_IN_INCINERATION)} oxidised × 44/12 = {fmt(t)} tCO2" for q, t in zip(tonnes, gas_t)],
+    )]
 
 
 def travel(ctx: CalcContext) -> list[pd.DataFrame]:

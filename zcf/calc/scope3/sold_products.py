@@ -5,8 +5,9 @@ distance is units × lifetime km; its share on electricity is 1 for a BEV, 0 for
 ICE and HEV, and the utility factor (``electric_share``) for a PHEV:
 
 * electricity: units × lifetime km × electric share ÷ 100 × kWh/100 km, at
-  ``electricity.grid`` of the market (the latest year available — the factor's year
-  is stated on the line);
+  ``electricity.grid`` of the market, of the vintage chosen for every grid use
+  (:mod:`zcf.factors.vintage`: by default the latest year published for Scope 2, the
+  residual factor and this category alike — the factor's year is stated on the line);
 * fuel: units × lifetime km × (1 − electric share) ÷ 100 × L/100 km (a PHEV's
   charge-sustaining consumption) → energy content (``density``, ``ncv``) → CO2 by
   CC × OF × 44/12, CH4 and N2O by the IPCC mobile defaults, as Scope 1 mobile combustion.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, make_lines
+from zcf.calc.lines import fmt, joined_ids, make_lines
 from zcf.calc.scope1 import co2_per_mwh
 from zcf.units import ratio
 
@@ -97,11 +98,11 @@ def _without_missing_inputs(ctx: CalcContext, table: pd.DataFrame) -> pd.DataFra
 def _electricity_lines(ctx: CalcContext, table: pd.DataFrame) -> list[pd.DataFrame]:
     parts: list[pd.DataFrame] = []
     for market, rows in table.groupby(table["market"].fillna(ctx.country), sort=True):
-        factor = ctx.resolver.resolve("electricity.grid", [market], None)  # latest year published
+        # the grid-factor vintage policy: the same year as Scope 2 and the residual factor (zcf.factors.vintage)
+        factor = ctx.grid_factor("category11", "electricity.grid", [market], str(market), rows, "sold_products",
+                                 "market")
         if factor is None:
-            ctx.exclude("sold_products", rows, "factor-missing", "market", activity="electricity.grid", where=market)
             continue
-        factor = ctx.use(factor.factor)
         mwh = rows["_kwh"] * ratio("kWh", "MWh")
         per_mwh = factor.per_canonical("t")
         gas_t = mwh * per_mwh
@@ -137,18 +138,19 @@ def _fuel_lines(ctx: CalcContext, table: pd.DataFrame) -> list[pd.DataFrame]:
         co2 = co2_per_mwh(ctx, fuel, regions, rows, "sold_products", "powertrain")
         gases = []
         if co2 is not None:
-            gases.append(("CO2", co2[0], co2[1], 1.0))
+            gases.append(("CO2", co2[0], co2[1], 1.0, joined_ids(*to_energy.factors, co2[1], co2[2])))
         for gas in ("CH4", "N2O"):
             factor = ctx.factor(f"{gas.lower()}.mobile.{fuel}", regions, rows, "sold_products", "powertrain")
             gwp = ctx.gwp(gas, rows, "sold_products", "powertrain")
             if factor is not None and gwp is not None:
-                gases.append((gas, factor.per_canonical("t"), factor, gwp.value))
-        for gas, per_mwh, factor, gwp in gases:
+                gases.append((gas, factor.per_canonical("t"), factor, gwp.value, joined_ids(*to_energy.factors, factor)))
+        for gas, per_mwh, factor, gwp, factor_id in gases:
             gas_t = mwh * per_mwh
             parts.append(
                 make_lines(
                     rows, table="sold_products", scope="3", category="11", activity=f"use.{fuel}",
                     quantity_std=mwh, unit_std="MWh", quantity=rows["units_sold"], unit="vehicles", factor=factor,
+                    factor_id=factor_id,
                     factor_value=per_mwh, factor_unit=f"t{gas}/MWh", gas=gas, gas_t=gas_t, gwp=gwp,
                     gwp_basis=ctx.gwp_basis, share=1.0, method="direct use-phase, fuel combustion", data_quality=3,
                     calculation=[f"{_count(u)} vehicles × {fmt(k)} km × {fmt(1 - s)} on fuel ÷ 100 × {fmt(c)} L/100km "
