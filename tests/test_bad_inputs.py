@@ -111,7 +111,7 @@ def test_a_stale_dataset_is_removed_when_inputs_become_invalid(cli, tmp_path):
         ("not_a_workbook.xlsx", "not-a-workbook", 1),
         ("truncated.xlsx", "not-a-workbook", 1),
         ("sparse_bomb.xlsx", "sheet-too-large", 1),
-        ("empty_sheet.xlsx", "empty-file", 0),
+        ("empty_sheet.xlsx", "no-data", 1),  # an empty energy sheet: "holds no data" and, as nothing else is given, an error
     ],
 )
 def test_broken_files_give_a_clear_problem(cli, tmp_path, name, code, exit_code):
