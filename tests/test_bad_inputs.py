@@ -121,6 +121,15 @@ def test_broken_files_give_a_clear_problem(cli, tmp_path, name, code, exit_code)
     assert "Traceback" not in result.stderr
 
 
+def test_formulas_without_saved_results_are_errors_not_blanks():
+    """openpyxl and pandas write formulas without results; such cells are not read as blank."""
+    report = ingest([str(BAD / "formulas_without_values.xlsx")])
+    assert errors(report) == [("能源!D3", "formula-without-value")]
+    message = report.problems[0].message()
+    assert '"=D2*1.05"' in message and "A4, B4, C4, D4, E4" in message
+    assert "missing-months" not in {p.code for p in report.problems}  # a consequence: not said twice
+
+
 def _workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
     from openpyxl import Workbook
 

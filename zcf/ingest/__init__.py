@@ -358,17 +358,20 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
     order = [t for t in _FIRST if t in mapped_by_table] + sorted(t for t in mapped_by_table if t not in _FIRST)
     for name in order:
         frames = []
+        cell_errors = False
         for mapped in mapped_by_table[name]:
             locate.add(mapped)
             frame, found = validate_sheet(mapped, ctx)
             frames.append(frame)
             problems += found
+            cell_errors |= any(p.severity == "error" for p in found)
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         problems += crosscheck.duplicate_problems(schema.table(name), combined, locate)
         tables[name] = finish_frame(combined)
-        problems += crosscheck.monthly_problems(
-            schema.table(name), tables[name], reporting_year, locate, options.outlier_ratio
-        )
+        if not cell_errors:  # months of rows that could not be read would show as missing: fix those first
+            problems += crosscheck.monthly_problems(
+                schema.table(name), tables[name], reporting_year, locate, options.outlier_ratio
+            )
         if name == "factors":
             _extend_with_factors(ctx, tables["factors"])
     problems += crosscheck.reference_problems(schema, tables, locate)

@@ -375,6 +375,13 @@ def decode_text(data: bytes, encoding: str | None) -> tuple[str, str]:
         return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
+    head = data[:4096]
+    if len(head) >= 4 and head.count(0) * 4 >= len(head):  # UTF-16 without a BOM: every other byte is 0
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd > 4 * even:
+            return data.decode("utf-16-le"), "utf-16-le"
+        if even > 4 * odd:
+            return data.decode("utf-16-be"), "utf-16-be"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -508,6 +515,10 @@ def read_parquet(source: InputFile, limits: Limits | None = None) -> tuple[list[
                                         "last_cell": f"{column_letter(max(columns, 1) - 1)}{rows + 1}",
                                         "limit": f"{limits.max_cells:,}"})]
         table = pq.read_table(source.path)
+        nested = [f.name for f in table.schema if _is_nested(f.type)]
+        if nested:  # lists, records, maps: not the plain values of a table
+            reason = f"column {readable_name(str(nested[0]))!r} holds lists or records; zcf reads plain values only"
+            return [], [Problem("unreadable-file", file=source.display, params={"reason": reason})]
         frame = table.to_pandas(types_mapper=None).astype(object)
     except OSError as exc:
         if isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError)):
@@ -518,6 +529,14 @@ def read_parquet(source: InputFile, limits: Limits | None = None) -> tuple[list[
     header = [str(c) for c in frame.columns]
     frame.columns = range(len(header))
     return [RawSheet(source.display, None, source.name, frame, first_row=2, header=header)], []
+
+
+def _is_nested(arrow_type) -> bool:
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    return pa.types.is_nested(arrow_type) or pa.types.is_union(arrow_type)
 
 
 def _short(exc: BaseException, limit: int = 160) -> str:

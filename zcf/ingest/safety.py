@@ -55,7 +55,7 @@ class Limits:
     max_columns: int = 16_384  # columns of one CSV file (Excel's own limit, column XFD)
     max_line_bytes: int = 1 << 20  # one line of a CSV file (a 100-column row of long texts is ~10 kB)
     max_text_chars: int = 1_000  # one text cell zcf keeps (a name is < 100, a long note ~ 1,000)
-    max_unread_cells: int = 100_000  # formula cells without a saved result listed per sheet
+    max_unread_cells: int = 10_000  # formula cells without a saved result placed per sheet; beyond, one message
 
 
 class UnsafeFile(Exception):
