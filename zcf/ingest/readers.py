@@ -224,6 +224,7 @@ def read_workbook(
         info = inspect_workbook(source.path, read_it, limits)
     except UnsafeFile as exc:
         sheet = exc.params.pop("sheet", None)
+        sheet = readable_name(str(sheet)) if sheet is not None else None
         return [], [Problem(exc.code, file=source.display, sheet=sheet, params=exc.params)]  # type: ignore[arg-type]
     except OSError as exc:
         return [], [unreadable(source, exc)]
@@ -239,16 +240,16 @@ def read_workbook(
     with _closing(workbook):
         for sheet_info in info.sheets:
             status = "read" if read_it(sheet_info) else "skipped"
-            source.sheets.append({"sheet": sheet_info.name, "table": None, "status": status, "rows": 0})
+            shown = readable_name(sheet_info.name)  # control and bidi characters escaped for messages
+            source.sheets.append({"sheet": shown, "table": None, "status": status, "rows": 0})
             if status != "read":
                 continue
             is_table = choices[sheet_info.name] == "table"
             if not sheet_info.visible and is_table:
-                problems.append(Problem("hidden-sheet", file=source.display, sheet=sheet_info.name,
-                                        params={"name": sheet_info.name}))
+                problems.append(Problem("hidden-sheet", file=source.display, sheet=shown, params={"name": shown}))
             if sheet_info.unread_overflow:  # too many formulas without results to read the sheet
                 if is_table:
-                    problems.append(_too_many_unread(source, sheet_info))
+                    problems.append(_too_many_unread(source, sheet_info, shown))
                 source.sheets[-1]["status"] = "refused" if is_table else "skipped"
                 continue
             try:
@@ -259,7 +260,7 @@ def read_workbook(
             except BaseException as exc:  # as above: a panic on one sheet is a problem of that sheet
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
-                problems.append(_reader_failed(source, sheet_info.name, exc))
+                problems.append(_reader_failed(source, shown, exc))
                 continue
             frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(dtype=object)
             del rows
@@ -267,8 +268,8 @@ def read_workbook(
             sheets.append(
                 RawSheet(
                     file=source.display,
-                    sheet=sheet_info.name,
-                    name=sheet_info.name,
+                    sheet=shown,
+                    name=shown,
                     frame=frame,
                     first_row=start_row + 1,
                     first_col=start_col,
@@ -283,13 +284,13 @@ def _reader_failed(source: InputFile, sheet: str | None, exc: BaseException) -> 
     return Problem("reader-failed", file=source.display, sheet=sheet, params={"reason": reason})
 
 
-def _too_many_unread(source: InputFile, sheet: SheetInfo) -> Problem:
+def _too_many_unread(source: InputFile, sheet: SheetInfo, shown: str) -> Problem:
     row, col, _, _ = sheet.unread[0]
     total = len(sheet.unread) + sheet.unread_overflow
     return Problem(
         "formula-without-value",
         file=source.display,
-        sheet=sheet.name,
+        sheet=shown,
         row=row,
         column_letter=column_letter(col),
         params={"formula": show_formula(sheet.unread[0][3]),
