@@ -324,3 +324,35 @@ def test_problems_with_hostile_text_print_safely(cli, tmp_path):
     result = cli(["ingest", path, "-o", tmp_path / "out"])
     assert result.exit_code == 1
     assert "\x1b" not in result.stdout + result.stderr
+
+
+def test_extra_columns_named_like_internal_ones_change_nothing(tmp_path):
+    """Unknown input columns named like the columns calc, checks and reports use are carried along inertly."""
+    import re
+
+    names = set()
+    for part in ("calc", "checks", "report"):
+        for path in (ROOT / "zcf" / part).rglob("*.py"):
+            names |= set(re.findall(r'\["([a-z_][a-z0-9_]+)"\]', path.read_text(encoding="utf-8")))
+    from zcf.schema import load_schema, normalize_name
+
+    energy = load_schema().table("energy")
+    extra = sorted(n for n in names if normalize_name(n) not in energy.column_lookup and not n.startswith("_"))
+    rows = energy_rows()
+    clean, noisy = tmp_path / "clean", tmp_path / "noisy"
+    for folder, table in ((clean, rows), (noisy, [rows[0] + extra] + [r + ["x"] * len(extra) for r in rows[1:]])):
+        folder.mkdir()
+        (folder / "book.xlsx").write_bytes(workbook({"organization": ORG, "sites": SITES, "energy": table}))
+        result = invoke(["run", folder, "-o", folder / "out", "--format", "xlsx", "--json"])
+        assert result.exit_code in (0, 1) and "internal error" not in result.stderr, result.stderr
+    totals = [json.loads((f / "out" / "results.json").read_text(encoding="utf-8"))["totals"] for f in (clean, noisy)]
+    assert totals[0] == totals[1]
+
+
+def test_spreadsheets_zcf_cannot_read_are_reported_in_folders_too(tmp_path):
+    (tmp_path / "sites.csv").write_text("site_id,province\nCQ01,重庆\n", encoding="utf-8")
+    (tmp_path / "能源.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (tmp_path / "notes.txt").write_text("not data", encoding="utf-8")
+    (tmp_path / "~$sites.xlsx").write_bytes(b"lock")
+    report = ingest([str(tmp_path)])
+    assert [(p.code, p.file) for p in report.problems] == [("unsupported-format", str(tmp_path / "能源.xls"))]

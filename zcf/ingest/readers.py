@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | {".csv", ".parquet"}
+# Spreadsheets zcf cannot read: in a folder they are reported, not skipped (they likely hold data).
+OTHER_SPREADSHEETS = {".xls", ".xlsb", ".xlt", ".xltx", ".xltm", ".ods", ".et", ".ett", ".numbers"}
 
 
 class UnreadCell:
@@ -120,8 +122,9 @@ def discover(inputs: list[str]) -> Iterator[tuple[str, Path] | Problem]:
     """Files named on the command line, folders expanded (sorted, recursively).
 
     Yields ``(display name, path)`` or a :class:`Problem` for a file or folder that is
-    missing, unreadable or of another format. Excel's lock files (``~$book.xlsx``) and
-    hidden files are skipped. The display name is :func:`readable_name` of the path.
+    missing, unreadable or of another format — in folders too, for spreadsheets zcf cannot
+    read (.xls, .ods ...). Excel's lock files (``~$book.xlsx``), hidden files and other
+    files are skipped. The display name is :func:`readable_name` of the path.
     """
     for given in inputs:
         path = Path(given)
@@ -158,10 +161,14 @@ def _walk(given: str, root: Path) -> Iterator[tuple[str, Path] | Problem]:
     for folder, dirs, files in os.walk(root, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "~$")))
         for name in files:
-            if name.startswith((".", "~$")) or Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+            suffix = Path(name).suffix.lower()
+            if name.startswith((".", "~$")) or suffix not in SUPPORTED_SUFFIXES | OTHER_SPREADSHEETS:
                 continue
             child = Path(folder) / name
             display = readable_name(str(Path(given) / child.relative_to(root)))
+            if suffix in OTHER_SPREADSHEETS:
+                problems.append(Problem("unsupported-format", file=display, params={"suffix": suffix}))
+                continue
             try:
                 regular = stat.S_ISREG(child.stat().st_mode)
             except OSError as exc:  # a dangling symlink, a file removed meanwhile...
