@@ -356,3 +356,17 @@ def test_spreadsheets_zcf_cannot_read_are_reported_in_folders_too(tmp_path):
     (tmp_path / "~$sites.xlsx").write_bytes(b"lock")
     report = ingest([str(tmp_path)])
     assert [(p.code, p.file) for p in report.problems] == [("unsupported-format", str(tmp_path / "能源.xls"))]
+
+
+def test_a_huge_unrelated_sheet_does_not_refuse_the_workbook(tmp_path):
+    """A stray cell at XFD1048576 on a sheet zcf only looks at leaves that sheet out, not the file."""
+    from hostile import sheet_xml
+
+    stray = sheet_xml([["notes"]]).replace(b"</row>", b'</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook({"organization": ORG, "sites": SITES, "Notes": stray}))
+    report = ingest([str(path)])
+    assert report.valid
+    assert [(p.code, p.sheet) for p in report.problems] == [("unknown-table", "Notes")]
+    path.write_bytes(workbook({"organization": ORG, "sites": stray}))
+    assert [p.code for p in ingest([str(path)]).problems] == ["sheet-too-large"]  # a table's sheet: refused

@@ -228,7 +228,7 @@ def read_workbook(
         return choices[sheet.name] is not None
 
     try:
-        info = inspect_workbook(source.path, read_it, limits)
+        info = inspect_workbook(source.path, read_it, limits, optional=lambda sheet: choices.get(sheet.name) == "probe")
     except UnsafeFile as exc:
         sheet = exc.params.pop("sheet", None)
         sheet = readable_name(str(sheet)) if sheet is not None else None
@@ -252,12 +252,17 @@ def read_workbook(
             if status != "read":
                 continue
             is_table = choices[sheet_info.name] == "table"
+            if not is_table and (sheet_info.too_large or sheet_info.unread_overflow):
+                # only probed, and too large (or too full of formulas) to look at: not a table zcf reads
+                source.sheets[-1]["status"] = "skipped"
+                problems.append(Problem("unknown-table", file=source.display, sheet=shown,
+                                        params={"name": shown, "suggestion": "", "suggestion_zh": ""}))
+                continue
             if not sheet_info.visible and is_table:
                 problems.append(Problem("hidden-sheet", file=source.display, sheet=shown, params={"name": shown}))
             if sheet_info.unread_overflow:  # too many formulas without results to read the sheet
-                if is_table:
-                    problems.append(_too_many_unread(source, sheet_info, shown))
-                source.sheets[-1]["status"] = "refused" if is_table else "skipped"
+                problems.append(_too_many_unread(source, sheet_info, shown))
+                source.sheets[-1]["status"] = "refused"
                 continue
             try:
                 with _native_stderr_quiet():

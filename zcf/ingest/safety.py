@@ -78,6 +78,7 @@ class SheetInfo:
     # kind "formula" (a formula saved without its result; text is the formula) or "error" (#DIV/0!).
     unread: list[tuple[int, int, str, str]] = field(default_factory=list)
     unread_overflow: int = 0  # how many more there were than Limits.max_unread_cells
+    too_large: bool = False  # an optional sheet beyond the limits: not read
 
 
 @dataclass
@@ -107,10 +108,13 @@ def _human_bytes(n: int) -> str:
     return f"{n / (1 << 30):.1f} GiB" if n >= 1 << 30 else f"{n / (1 << 20):.0f} MiB"
 
 
-def inspect_workbook(path: Path, wanted: Callable[[SheetInfo], bool], limits: Limits) -> WorkbookInfo:
+def inspect_workbook(path: Path, wanted: Callable[[SheetInfo], bool], limits: Limits,
+                     optional: Callable[[SheetInfo], bool] | None = None) -> WorkbookInfo:
     """Check an .xlsx/.xlsm file and measure the sheets for which ``wanted(sheet)`` is true.
 
-    Raises :class:`UnsafeFile` when the file is not a workbook or exceeds ``limits``.
+    Raises :class:`UnsafeFile` when the file is not a workbook or exceeds ``limits`` — except
+    for a sheet for which ``optional(sheet)`` is true (read only to look at its header): one
+    too large is marked ``too_large`` and left out.
     """
     with open(path, "rb") as f:
         magic = f.read(8)
@@ -138,25 +142,33 @@ def inspect_workbook(path: Path, wanted: Callable[[SheetInfo], bool], limits: Li
             if name.startswith("xl/") and "/" in name[3:] and not name.startswith("xl/_rels/"):
                 continue  # drawings, charts, themes...: the reader does not open them
             _inflate(archive, member, limits, budget, scan=False)
-        for sheet in info.sheets:
+        optional = optional or (lambda sheet: False)
+        for sheet in sorted(info.sheets, key=optional):  # the sheets needed first, for the shared budget
             if sheet.part is None or not wanted(sheet):
                 continue
             try:
                 member = archive.getinfo(sheet.part)
             except KeyError:
                 raise UnsafeFile("not-a-workbook", reason=f"sheet {sheet.name!r} has no data part") from None
-            sheet.rows, sheet.columns, sheet.unread, sheet.unread_overflow = _inflate(
-                archive, member, limits, budget, scan=True
-            )
-            if sheet.rows * sheet.columns > limits.max_cells:
-                raise UnsafeFile(
-                    "sheet-too-large",
-                    sheet=sheet.name,
-                    rows=f"{sheet.rows:,}",
-                    columns=f"{sheet.columns:,}",
-                    last_cell=f"{column_letter(sheet.columns - 1)}{sheet.rows}",
-                    limit=f"{limits.max_cells:,}",
+            before = budget[0]
+            try:
+                sheet.rows, sheet.columns, sheet.unread, sheet.unread_overflow = _inflate(
+                    archive, member, limits, budget, scan=True
                 )
+                if sheet.rows * sheet.columns > limits.max_cells:
+                    raise UnsafeFile(
+                        "sheet-too-large",
+                        sheet=sheet.name,
+                        rows=f"{sheet.rows:,}",
+                        columns=f"{sheet.columns:,}",
+                        last_cell=f"{column_letter(sheet.columns - 1)}{sheet.rows}",
+                        limit=f"{limits.max_cells:,}",
+                    )
+            except UnsafeFile as exc:
+                if not optional(sheet) or exc.code not in ("sheet-too-large", "file-too-large"):
+                    raise
+                sheet.too_large = True  # an optional sheet beyond the limits is left out, not the workbook
+                budget[0] = before
     return info
 
 
