@@ -157,7 +157,8 @@ def ingest(
 
 def _read(source: InputFile, schema: Schema, options: IngestOptions) -> tuple[list[RawSheet], list[Problem]]:
     if source.format in ("xlsx", "xlsm"):
-        return read_workbook(source, lambda name, visible: _choose_sheet(schema, name, visible), options.limits)
+        return read_workbook(source, lambda name: _choose_sheet(schema, name, True) == "table", options.limits,
+                             probe=lambda name, visible: _choose_sheet(schema, name, visible) == "probe")
     if source.format == "csv":
         return read_csv(source, options.encoding, options.limits)
     return read_parquet(source, options.limits)

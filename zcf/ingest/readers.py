@@ -206,15 +206,17 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 
 def read_workbook(
-    source: InputFile, choose: Callable[[str, bool], str | None], limits: Limits
+    source: InputFile, wanted: Callable[[str], bool], limits: Limits,
+    probe: Callable[[str, bool], bool] | None = None,
 ) -> tuple[list[RawSheet], list[Problem]]:
-    """Read the sheets of a workbook that ``choose(sheet name, visible)`` asks for.
+    """Read the sheets of a workbook for which ``wanted(sheet name)`` is true.
 
-    ``choose`` says "table" for a sheet named as a table — read even when hidden, with a
-    ``hidden-sheet`` warning (a hidden energy sheet still counts) — "probe" for a sheet
-    read only to see whether it holds a table under another name, or None to skip it.
-    Skipped sheets are listed in ``source.sheets``; problems are returned, never raised —
-    even when the native reader panics on a crafted cell.
+    Those are read even when hidden, with a ``hidden-sheet`` warning (a hidden energy
+    sheet still counts). ``probe(sheet name, visible)`` picks other sheets to read only to
+    see whether they hold a table under another name; one of those beyond the limits is
+    left out (with a warning) rather than the workbook refused. Skipped sheets are listed
+    in ``source.sheets``; problems are returned, never raised — even when the native
+    reader panics on a crafted cell.
     """
     import pandas as pd
     import python_calamine
@@ -224,7 +226,8 @@ def read_workbook(
 
     def read_it(sheet: SheetInfo) -> bool:
         if sheet.name not in choices:
-            choices[sheet.name] = choose(sheet.name, sheet.visible)
+            choices[sheet.name] = ("table" if wanted(sheet.name) else
+                                   "probe" if probe is not None and probe(sheet.name, sheet.visible) else None)
         return choices[sheet.name] is not None
 
     try:
