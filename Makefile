@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.zcf-installed
 DEMO_OUT ?= out/demo
 
-.PHONY: setup system-deps demo test fuzz bench docs clean
+.PHONY: setup system-deps demo test fuzz bench docs dist clean
 
 setup: system-deps $(STAMP)
 
@@ -39,6 +39,11 @@ fuzz: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# A wheel for installing zcf elsewhere (CI runners): dist/zcf-<version>-py3-none-any.whl
+dist: setup
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
 
 docs: setup
 	$(BIN)/python scripts/gen_cli_docs.py > docs/cli.md

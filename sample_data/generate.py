@@ -49,6 +49,7 @@ def wobble(x: float, pct: float = 0.04) -> float:
 
 organization = {
     "company_name": "示例汽车集团有限公司",
+    "company_name_en": "Example Automotive Group Co., Ltd.",
     "reporting_year": YEAR,
     "base_year": 2023,
     "consolidation_approach": "operational_control",
@@ -62,10 +63,10 @@ organization = {
 }
 
 sites = [
-    {"site_id": "CQ01", "name": "重庆整车工厂", "province": "CN-CQ", "activity": "vehicle_assembly", "equity_share": 1.0},
-    {"site_id": "JS01", "name": "常州整车工厂", "province": "CN-JS", "activity": "vehicle_assembly", "equity_share": 1.0},
-    {"site_id": "JS02", "name": "常州电池包工厂", "province": "CN-JS", "activity": "battery_packs", "equity_share": 0.6},
-    {"site_id": "SH01", "name": "上海总部", "province": "CN-SH", "activity": "office", "equity_share": 1.0},
+    {"site_id": "CQ01", "name": "重庆整车工厂", "name_en": "Chongqing vehicle plant", "province": "CN-CQ", "activity": "vehicle_assembly", "equity_share": 1.0},
+    {"site_id": "JS01", "name": "常州整车工厂", "name_en": "Changzhou vehicle plant", "province": "CN-JS", "activity": "vehicle_assembly", "equity_share": 1.0},
+    {"site_id": "JS02", "name": "常州电池包工厂", "name_en": "Changzhou battery-pack plant", "province": "CN-JS", "activity": "battery_packs", "equity_share": 0.6},
+    {"site_id": "SH01", "name": "上海总部", "name_en": "Shanghai head office", "province": "CN-SH", "activity": "office", "equity_share": 1.0},
 ]
 ACTIVITY_ZH = {"vehicle_assembly": "整车装配", "battery_packs": "电池包生产", "office": "办公"}
 

@@ -289,8 +289,18 @@ def test_scope3_status_covers_all_15_categories(tmp_path):
     status = report.results["scope3_status"]
     assert list(status) == [str(i) for i in range(1, 16)]
     assert status["6"]["status"] == "calculated"
-    assert status["14"] == {"name": "Franchises", "name_zh": "特许经营", "status": "not_relevant", "reason": "No franchises"}
-    assert status["1"]["status"] == "not_calculated" and "purchases" in status["1"]["reason"]
+    assert status["14"] == {"name": "Franchises", "name_zh": "特许经营", "status": "not_relevant", "reason": "No franchises",
+                            "reason_zh": "No franchises"}  # one text serves both reports
+    assert status["1"]["status"] == "not_calculated" and status["1"]["needs"] == "purchases"
+    assert (status["1"]["reason"], status["1"]["reason_zh"]) == ("no data", "无数据")  # a fact, not an instruction
+    assert status["10"]["needs"] is None  # zcf has no input table for it
+
+
+def test_not_relevant_reasons_may_be_given_in_both_languages(tmp_path):
+    options = CalcOptions(not_relevant={"8": {"zh": "无上游租赁资产", "en": "No upstream leased assets"}, "13": {"zh": "无"}})
+    status = inventory(tmp_path, options).results["scope3_status"]
+    assert (status["8"]["reason"], status["8"]["reason_zh"]) == ("No upstream leased assets", "无上游租赁资产")
+    assert (status["13"]["reason"], status["13"]["reason_zh"]) == ("无", "无")  # one language stands in for the other
 
 
 def test_lines_csv_sums_exactly_to_the_totals(tmp_path):

@@ -149,6 +149,7 @@ def test_malformed_checks_config_is_a_usage_error(cli, tmp_path):
 
 
 def test_missing_outputs_of_an_earlier_step_are_named(cli, tmp_path):
+    (tmp_path / ".zcf-output").write_text("{}", encoding="utf-8")  # a zcf folder whose calc did not finish
     (tmp_path / "results.json").write_text("{}", encoding="utf-8")
     for command in (["report", tmp_path], ["check", tmp_path]):
         result = cli(command)

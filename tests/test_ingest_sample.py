@@ -9,7 +9,7 @@ from conftest import SAMPLE_EN, SAMPLE_ZH, invoke
 from zcf.ingest import IngestOptions, ingest
 
 EXPECTED_ROWS = {
-    "organization": 11, "sites": 4, "energy": 156, "renewable_instruments": 26, "refrigerants": 8,
+    "organization": 12, "sites": 4, "energy": 156, "renewable_instruments": 26, "refrigerants": 8,
     "process_emissions": 2, "production": 60, "suppliers": 40, "purchases": 248, "transport": 8, "waste": 18,
     "travel": 7, "commuting": 21, "sold_products": 3, "bom": 552, "factors": 1, "targets": 2, "history": 3,
 }
@@ -102,8 +102,10 @@ def test_json_output_is_the_report(tmp_path):
     result = invoke(["ingest", SAMPLE_EN, "-o", tmp_path, "--json"])
     assert result.exit_code == 0
     document = json.loads(result.stdout)
-    assert document == ingest([str(SAMPLE_EN)]).to_dict("en")
     assert document == json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    hashes = document.pop("dataset_sha256")  # written with the dataset: the chain later steps verify
+    assert sorted(hashes) == sorted(f"{name}.parquet" for name in document["tables"])
+    assert document == ingest([str(SAMPLE_EN)]).to_dict("en")
 
 
 def test_reruns_are_byte_identical(tmp_path):

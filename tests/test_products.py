@@ -17,7 +17,9 @@ from test_calc import ORG_2022, inventory
 
 from zcf.calc.context import CalcOptions
 from zcf.checks.metrics import compute
-from zcf.report.model import ReportModel, labels
+from zcf.report.labels import words
+from zcf.report.model import ReportModel
+from zcf.report.sections import product_rows
 
 SUPPLIERS = "supplier_id\nS1\n"
 STEEL_100_T = "supplier_id,item_id,category,material,quantity,unit\nS1,STEEL,1,steel,100,t\n"
@@ -373,10 +375,10 @@ def test_parts_maker_gets_intensity_per_piece_not_per_vehicle(tmp_path):
     metrics = compute(report.results, {}, report.lines)
     assert metrics["intensity.per_vehicle"] is None and metrics["intensity.per_unit_produced"] == per_unit["scope1_2_market"]
     for lang, wanted, unwanted in (("zh", "每件产品", "每辆车"), ("en", "per piece produced", "per vehicle")):
-        model = ReportModel(lang, labels(lang), report.results, report.lines, {}, None, {}, "")
+        model = ReportModel(lang, words(lang), report.results, report.lines, {}, None, {}, "")
         figures = [f["figure"] for f in model.key_figures()]
         assert any(wanted in f for f in figures) and not any(unwanted in f for f in figures)
-        assert model.product_rows()[0]["unit"] == {"zh": "件", "en": "piece"}[lang]
+        assert product_rows(model)[0]["unit"] == {"zh": "件", "en": "piece"}[lang]
 
 
 def test_parts_maker_console_says_per_piece(tmp_path):
@@ -401,3 +403,85 @@ def test_vehicles_by_unit_text_or_sold_products(tmp_path):
                        production=PRODUCTION_HEADER + "JS,2022-01,SEDAN,500,台,\n")
     assert report.results["intensity"]["vehicles_produced"] == 500  # 台 is a piece; sold_products makes it a vehicle
     assert products(report)["SEDAN"]["vehicle"] is True
+
+
+# --- customer-grade details: suppliers, lots, transport, Scope 2 method, quality --------------------------
+
+
+TWO_SUPPLIERS = "supplier_id\nS1\nS2\n"
+
+
+def test_parts_split_by_supplier_primary_share_and_quality(tmp_path):
+    purchases = ("supplier_id,item_id,category,material,quantity,unit,supplier_pcf,pcf_unit,pcf_verified\n"
+                 "S1,STEEL,1,steel,100,t,,,\n"              # 100 t × 1.91 = 191 t, average-data (quality 3)
+                 "S2,STEEL,1,steel,100,t,1.5,tCO2e/t,yes\n")  # 100 t × 1.5 = 150 t, verified supplier PCF (quality 1)
+    report = inventory(tmp_path, suppliers=TWO_SUPPLIERS, purchases=purchases, process_emissions=PROCESS_JS_10_T,
+                       production=PRODUCTION_HEADER + "JS,2022-01,PART,1000,件,\n", bom=BOM_HEADER + "PART,STEEL,1,kg\n")
+    part = products(report)["PART"]
+    # steel: (191 + 150) t ÷ 200 t = 1.705 tCO2e/t; 1 kg per piece = 1.705 kg; factory 10 kg: total 11.705 kg
+    assert part["per_unit_kgco2e"] == pytest.approx(11.705, rel=1e-12)
+    # by supplier: S1 1.705 × 191/341 = 0.955 kg, S2 1.705 × 150/341 = 0.75 kg
+    assert part["by_supplier_kgco2e_per_unit"] == pytest.approx({"S1": 0.955, "S2": 0.75}, rel=1e-12)
+    # primary: the factory's 10 kg and S2's 0.75 kg of 11.705 kg
+    assert part["primary_data_share"] == pytest.approx(10.75 / 11.705, rel=1e-12)
+    # quality: parts (191 × 3 + 150 × 1) ÷ 341 = 2.1202 on 1.705 kg, factory (process CO2: 2) on 10 kg
+    quality = (1.705 * (191 * 3 + 150 * 1) / 341 + 10 * 2) / 11.705
+    assert part["data_quality_rating"] == pytest.approx(quality, rel=1e-12)
+    assert part["boundary"] == "cradle-to-gate" and part["scope2_method"] == "market"
+
+
+def test_a_batch_uses_its_supplier_lots(tmp_path):
+    purchases = ("supplier_id,item_id,category,quantity,unit,supplier_pcf,pcf_unit,batch_id\n"
+                 "S1,STEEL,1,100,t,2,tCO2e/t,\n"      # 200 t
+                 "S2,STEEL,1,100,t,1,tCO2e/t,B2\n")   # 100 t: the low-carbon lot consumed by batch B2
+    production = "site_id,period,product_id,quantity,unit,batch_id\nJS,2022-01,PART,500,件,B1\nJS,2022-01,PART,500,件,B2\n"
+    report = inventory(tmp_path, suppliers=TWO_SUPPLIERS, purchases=purchases, process_emissions=PROCESS_JS_10_T,
+                       production=production, bom=BOM_HEADER + "PART,STEEL,1,kg\n")
+    part = products(report)["PART"]
+    batches = {b["batch_id"]: b for b in part["batches"]}
+    # average steel (200 + 100) ÷ 200 t = 1.5 kg per piece; factory 10 t ÷ 1,000 pieces = 10 kg per piece
+    assert batches["B1"]["per_unit_kgco2e"] == pytest.approx(11.5, rel=1e-12)
+    # B2's lot: 1.0 tCO2e/t → 1 kg of steel per piece = 1.0 kg; 11.0 kg per piece
+    assert batches["B2"]["per_unit_kgco2e"] == pytest.approx(11.0, rel=1e-12) and batches["B2"]["lot_items"] == ["STEEL"]
+    assert batches["B1"]["lot_items"] == []
+
+
+def test_upstream_transport_of_the_product_is_in_its_footprint(tmp_path):
+    transport = "direction,mode,tkm,product_id,period\nupstream,rail,100000,PART,2022\ndownstream,rail,100000,PART,2022\n"
+    report = inventory(tmp_path, suppliers=SUPPLIERS, purchases=STEEL_100_T, process_emissions=PROCESS_JS_10_T,
+                       production=PRODUCTION_HEADER + "JS,2022-01,PART,1000,件,\n", bom=BOM_HEADER + "PART,STEEL,1,kg\n",
+                       transport=transport)
+    part = products(report)["PART"]
+    rail = next(f for f in report.results["factors_used"] if f["activity"] == "freight.rail")
+    # upstream only (cradle to gate): 100,000 tkm × the rail factor (kgCO2e/tkm) ÷ 1,000 pieces
+    assert part["transport_kgco2e_per_unit"] == pytest.approx(100_000 * rail["value"] / 1000, rel=1e-12)
+    assert part["per_unit_kgco2e"] == pytest.approx(1.91 + 10 + 100 * rail["value"], rel=1e-12)
+
+
+def test_the_factory_part_can_use_location_based_scope2(tmp_path):
+    energy = "site_id,period,energy_type,quantity,unit\nJS,2022-01,electricity,1000,MWh\n"
+    instruments = "site_id,period,instrument,quantity_mwh,certificate_id\nJS,2022-01,gec,1000,G1\n"
+    common = dict(suppliers=SUPPLIERS, purchases=STEEL_100_T, energy=energy, renewable_instruments=instruments,
+                  production=PRODUCTION_HEADER + "JS,2022-01,PART,1000,件,\n", bom=BOM_HEADER + "PART,STEEL,1,kg\n")
+    market = products(inventory(folder(tmp_path, "m"), **common))["PART"]
+    location = products(inventory(folder(tmp_path, "l"), CalcOptions(footprint_scope2="location"), **common))["PART"]
+    # market: the certificates cover the 1,000 MWh: 0; location: 1,000 MWh × 0.5978 t/MWh ÷ 1,000 = 0.5978 t per piece
+    assert market["factory_kgco2e_per_unit"] == pytest.approx(0.0)
+    assert location["factory_kgco2e_per_unit"] == pytest.approx(597.8, rel=1e-12) and location["scope2_method"] == "location"
+
+
+def test_footprint_reduction_rate_against_the_base_year(tmp_path):
+    org = ORG_2022 + "base_year,2020\n"
+    history = ("product_id,year,per_unit_kgco2e,declared_unit\n"
+               "PART,2020,20,piece\nPART,2021,15,piece\nGONE,2020,9,piece\n")
+    report = inventory(tmp_path, organization=org, suppliers=SUPPLIERS, purchases=STEEL_100_T,
+                       process_emissions=PROCESS_JS_10_T, production=PRODUCTION_HEADER + "JS,2022-01,PART,1000,件,\n",
+                       bom=BOM_HEADER + "PART,STEEL,1,kg\n", product_history=history)
+    part = products(report)["PART"]
+    # now 1.91 + 10 = 11.91 kg per piece; base year 2020: 20 kg → 1 − 11.91 ÷ 20 = 40.45 % less
+    assert part["trend"] == {"base_year": 2020, "base_per_unit_kgco2e": 20.0, "reduction": pytest.approx(0.4045)}
+    metrics = compute(report.results, {}, report.lines)
+    assert metrics["products.footprint_reduction"] == pytest.approx(0.4045)
+    history_rows = reconciled(report, "product_history")
+    assert history_rows["used"] == 1 and history_rows["unaccounted"] == 0
+    assert reason_codes(report, "product_history") == {"product-history-unknown-product", "product-history-not-compared"}

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from conftest import SAMPLE_ZH, invoke
 from zcf.report import render_reports
-from zcf.report.model import fmt_t
+from zcf.report.numbers import fmt_number
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 EPOCH = 1764000000  # 2025-11-24
@@ -37,7 +37,7 @@ def test_chinese_pdf_has_the_figures_headings_and_sources(sample):
     text = pdf_text(out / "report.pdf")
     totals = results["totals"]
     for key in ("scope1", "scope2_location", "scope2_market", "scope3", "total_market"):
-        assert fmt_t(totals[key]) in text, key
+        assert fmt_number(totals[key]) in text, key
     for heading in ("温室气体排放清单与信息披露报告", "摘要", "关键数据", "方法学与边界", "排放因子清单", "数据质量与缺口",
                     "产品碳足迹", "输入文件", "附录"):
         assert heading in text, heading
@@ -70,14 +70,15 @@ def test_english_pdf(sample):
     text = pdf_text(out / "en" / "report.pdf")
     for heading in ("Greenhouse gas inventory and disclosure", "Key figures", "Factor register", "Scope 3 categories"):
         assert heading in text
-    assert fmt_t(results["totals"]["scope1"]) in text
+    assert fmt_number(results["totals"]["scope1"]) in text
     assert "Page 3 of" in text
 
 
 def test_excel_values_equal_results(sample):
     out, results = sample
     workbook = load_workbook(out / "report.xlsx", read_only=True)
-    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "供应商", "排放因子", "明细", "数据核对", "检查", "输入文件"]
+    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "供应商", "排放因子", "明细", "数据核对", "检查",
+                                   "待办", "输入文件"]
     summary = list(workbook["摘要"].iter_rows(min_row=2, max_row=5, values_only=True))
     # Excel keeps 15–16 significant digits: equal to results.json at that precision
     expected = [results["totals"][k] for k in ("scope1", "scope2_location", "scope2_market", "scope3")]
@@ -85,10 +86,10 @@ def test_excel_values_equal_results(sample):
     lines = list(workbook["明细"].iter_rows(values_only=True))
     header, rows = lines[0], lines[1:]
     assert len(rows) == results["lines"]["count"]
-    co2e = header.index("co2e_t (t)")
+    co2e = header.index("tCO2e")
     assert math.fsum(r[co2e] for r in rows) == pytest.approx(results["lines"]["co2e_t_sum"], rel=1e-14)
     english = load_workbook(out / "en" / "report.xlsx", read_only=True)
-    assert english.sheetnames[:3] == ["Summary", "Scope1", "Scope2"]
+    assert english.sheetnames[:3] == ["Summary", "Scope 1", "Scope 2"]
     reconciliation = {row[0]: row[1:7] for row in workbook["数据核对"].iter_rows(min_row=2, values_only=True) if row[1]}
     purchases = results["reconciliation"]["purchases"]
     assert reconciliation["采购"] == (purchases["rows"], purchases["calculated"], purchases["used"],
@@ -181,7 +182,7 @@ def test_reports_are_reproducible(sample, tmp_path):
 
 def test_report_without_results_is_a_clear_error(tmp_path):
     result = invoke(["report", tmp_path])
-    assert result.exit_code == 1 and "zcf calc" in result.stderr
+    assert result.exit_code == 1 and "zcf ingest (or zcf run)" in result.stderr
 
 
 def test_report_format_option(sample, tmp_path):
@@ -192,10 +193,11 @@ def test_report_format_option(sample, tmp_path):
     assert invoke(["report", out, "--format", "docx", "-o", tmp_path]).exit_code == 2
 
 
-def test_method_names_are_translated_in_chinese():
-    from zcf.report.model import method_name
+def test_method_names_are_translated():
+    from zcf.report.labels import words
 
-    assert method_name("supplier-specific", "zh") == "供应商特定数据法"
-    assert method_name("direct use-phase, CN grid 2023", "zh") == "直接使用阶段（电网电力）"
-    assert method_name("spend-based", "en") == "spend-based"
-    assert method_name("something new", "zh") == "something new"
+    assert words("zh").method("supplier-specific") == "供应商特定数据法"
+    assert words("zh").method("direct use-phase, CN grid 2023") == "直接使用阶段（电网电力）"
+    assert words("en").method("market-based: green_power_trade") == "market-based: green power trade"
+    assert words("en").method("spend-based") == "spend-based"
+    assert words("zh").method("something new") == "something new"

@@ -18,7 +18,7 @@ def fill_from_csvs(path, lang):
     workbook = load_workbook(path)
     for sheet in workbook.worksheets:
         spec = schema.table_for_name(sheet.title)
-        if spec is None:
+        if spec is None or not (SAMPLE_EN / f"{spec.name}.csv").is_file():
             continue
         with open(SAMPLE_EN / f"{spec.name}.csv", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))

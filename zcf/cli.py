@@ -32,6 +32,21 @@ app = typer.Typer(
 class State:
     env: Environment
     config_path: Path | None = None
+    lang_given: bool = False  # --lang was given (before or after the command)
+
+    def apply(self, lang: str | None = None, config: Path | None = None) -> None:
+        """--lang and --config given after the command (they win over the ones before it)."""
+        if lang is not None:
+            if lang not in ("en", "zh"):
+                raise typer.BadParameter("use en or zh", param_hint="--lang")
+            self.env.lang = lang
+            self.lang_given = True
+        if config is not None:
+            self.config_path = config
+
+    def report_lang(self, lang: str | None) -> str | None:
+        """The report's language: --lang of the command, else a --lang before it, else zcf.toml's."""
+        return lang or (self.env.lang if self.lang_given else None)
 
     def config(self):
         from zcf.config import load_config
@@ -66,9 +81,9 @@ def handles_errors(fn: Callable) -> Callable:
             console = state.env.console(stderr=True)
             from rich.text import Text
 
-            console.print(Text(f"zcf: {exc.message}", style="bold red"))
+            console.print(Text(f"zcf: {exc.message}", style="bold red"), soft_wrap=True)  # the terminal wraps it
             if exc.hint:
-                console.print(Text(exc.hint))
+                console.print(Text(exc.hint), soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             raise typer.Exit(ExitCode.INTERRUPTED) from None
@@ -78,6 +93,10 @@ def handles_errors(fn: Callable) -> Callable:
             from rich.text import Text
 
             console = state.env.console(stderr=True)
+            if isinstance(exc, OSError) and exc.filename:  # the environment: a read-only folder, a full disk
+                console.print(Text(f"zcf: cannot use {exc.filename}: {exc.strerror or exc}", style="bold red"),
+                              soft_wrap=True)
+                raise typer.Exit(ExitCode.INVALID) from None
             console.print(
                 Text(
                     f"zcf: internal error ({exc.__class__.__name__}: {exc}). This is a bug in zcf; "
@@ -113,12 +132,7 @@ def main_options(
         Optional[Path], typer.Option("--config", help="zcf.toml to use (default: ./zcf.toml if present).")
     ] = None,
 ) -> None:
-    state = _state(ctx)
-    if lang is not None:
-        if lang not in ("en", "zh"):
-            raise typer.BadParameter("use en or zh", param_hint="--lang")
-        state.env.lang = lang
-    state.config_path = config
+    _state(ctx).apply(lang, config)
 
 
 LangOption = Annotated[str, typer.Option("--lang", "-l", help="Header language: zh, en or both.")]
@@ -153,12 +167,9 @@ def init(
     console = env.console()
     for path in written:
         console.print(env.t(f"wrote {path}", f"已写入 {path}"))
-    console.print(
-        env.t(
-            f"Next: fill in {written[1]}, then run  zcf run {written[1]} -o {directory / 'out'}",
-            f"下一步：填写 {written[1]}，然后运行  zcf run {written[1]} -o {directory / 'out'}",
-        )
-    )
+    command = f"zcf --config {written[0]} run {written[1]} -o {directory / 'out'}"
+    console.print(env.t(f"Next: fill in {written[1]}, then run  {command}", f"下一步：填写 {written[1]}，然后运行  {command}"),
+                  soft_wrap=True)
 
 
 @app.command()
@@ -168,6 +179,7 @@ def template(
     tables: Annotated[Optional[list[str]], typer.Argument(help="Tables to include (default: all).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Workbook to write (.xlsx).")] = Path("zcf_template.xlsx"),
     lang: LangOption = "zh",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing workbook.")] = False,
 ) -> None:
     """Write a blank input workbook with drop-down lists and header notes.
 
@@ -195,6 +207,8 @@ def template(
         names.append(spec.name)
     if output.suffix.lower() != ".xlsx":
         raise ZcfError(f"{output}: the template must be an .xlsx file", ExitCode.USAGE)
+    if output.exists() and not force:
+        raise ZcfError(f"{output} already exists (it may hold your data); use --force to overwrite it", ExitCode.USAGE)
     written = write_template(output, names or None, _check_template_lang(lang))
     env.console().print(env.t(f"wrote {output} ({len(written)} tables)", f"已写入 {output}（{len(written)} 个数据表）"))
 
@@ -214,6 +228,15 @@ EncodingOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON document on stdout instead of tables.")]
 LimitOption = Annotated[int, typer.Option("--limit", help="Problems shown per sheet in the human output.")]
+MessagesLangOption = Annotated[
+    Optional[str], typer.Option("--lang", help="Language of messages: en or zh (also accepted before the command).")
+]
+ConfigOption = Annotated[
+    Optional[Path], typer.Option("--config", help="zcf.toml to use (also accepted before the command).")
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Write into an output folder that holds other files (zcf never deletes them).")
+]
 
 
 @app.command("ingest")
@@ -227,6 +250,9 @@ def ingest_command(
     encoding: EncodingOption = None,
     json_output: JsonOption = False,
     limit: LimitOption = 30,
+    force: ForceOption = False,
+    lang: MessagesLangOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Read and validate input files; write the canonical dataset and manifest.
 
@@ -242,8 +268,13 @@ def ingest_command(
     from zcf.io import to_json
     from zcf.pipeline import ingest_step
 
+    from zcf.outputs import session
+
     state = _state(ctx)
-    report = ingest_step(state.step(), inputs, output, year, allow_other_years, encoding)
+    state.apply(lang, config)
+    step = state.step()  # a bad zcf.toml is a usage error before anything is written
+    with session(output, "ingest", force):
+        report = ingest_step(step, inputs, output, year, allow_other_years, encoding, force)
     if json_output:
         state.env.stdout.write(to_json(report.to_dict(state.env.lang)))
     else:
@@ -259,6 +290,8 @@ def calc_command(
     output: Annotated[Path, typer.Argument(metavar="OUT", help="Output folder of zcf ingest (holds dataset/).")],
     json_output: JsonOption = False,
     limit: LimitOption = 30,
+    lang: MessagesLangOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Compute the inventory (Scope 1, 2 and 3) from OUT/dataset/.
 
@@ -274,8 +307,13 @@ def calc_command(
     from zcf.io import to_json
     from zcf.pipeline import calc_step
 
+    from zcf.outputs import session
+
     state = _state(ctx)
-    report = calc_step(state.step(), output)
+    state.apply(lang, config)
+    step = state.step()
+    with session(output, "calc"):
+        report = calc_step(step, output)
     if json_output:
         state.env.stdout.write(to_json(report.results))
     else:
@@ -288,7 +326,10 @@ def calc_command(
 
 FormatOption = Annotated[Optional[str], typer.Option("--format", "-f", help="pdf, xlsx or both (default: zcf.toml or both).")]
 ReportLangOption = Annotated[
-    Optional[str], typer.Option("--lang", "--report-lang", help="Report language: zh or en (default: zcf.toml [report] lang, else zh).")
+    Optional[str], typer.Option("--lang", "--report-lang", help="Language of the report and messages: zh or en (default: a --lang before the command, else zcf.toml [report] lang, else zh).")
+]
+PdfVariantOption = Annotated[
+    Optional[str], typer.Option("--pdf-variant", help="pdf/a-3b: an archival PDF/A-3b with results.json and lines.csv embedded.")
 ]
 
 
@@ -300,6 +341,8 @@ def report_command(
     formats: FormatOption = None,
     lang: ReportLangOption = None,
     dest: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for the reports (default: OUT).")] = None,
+    config: ConfigOption = None,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Render the disclosure pack: report.pdf, report.xlsx and charts/*.svg.
 
@@ -310,18 +353,24 @@ def report_command(
     Example:
 
         zcf report out --lang en --format pdf
+        zcf report out --pdf-variant pdf/a-3b
     """
     from zcf import ui
     from zcf.pipeline import report_step
 
+    from zcf.outputs import session
+
     state = _state(ctx)
-    outputs, seconds = report_step(state.step(), output, formats, lang, dest)
+    state.apply(lang, config)
+    step = state.step()
+    with session(output, "report"):
+        outputs, seconds = report_step(step, output, formats, state.report_lang(lang), dest, pdf_variant)
     ui.print_outputs(state.env, outputs, seconds)
 
 
 RulesOption = Annotated[Optional[str], typer.Option("--rules", help="Packs to run, comma-separated (default: zcf.toml or all national packs).")]
 FailOnOption = Annotated[Optional[str], typer.Option("--fail-on", help="Exit 1 when a rule of this severity fails: error (default), warning or never.")]
-JunitOption = Annotated[Optional[Path], typer.Option("--junit", help="Also write the results as JUnit XML for CI systems.")]
+JunitOption = Annotated[Optional[Path], typer.Option("--junit", help="Also write the results as JUnit XML for CI systems (- for standard output; the tables then go to standard error).")]
 
 
 @app.command("check")
@@ -334,6 +383,8 @@ def check_command(
     junit: JunitOption = None,
     json_output: JsonOption = False,
     list_rules: Annotated[bool, typer.Option("--list", help="List every rule of every pack with its source, and exit.")] = False,
+    lang: MessagesLangOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """Test the inventory against rule packs: zero-carbon factory, MSCI, CSDS, IFRS S2, data quality.
 
@@ -350,17 +401,25 @@ def check_command(
     from zcf.pipeline import check_step
 
     state = _state(ctx)
+    state.apply(lang, config)
     env = state.env
     if list_rules:
         ui.print_rules(env, json_output)
         return
     if output is None:
         raise typer.BadParameter("give the output folder of zcf calc", param_hint="OUT")
-    report = check_step(state.step(), output, rules, fail_on, junit)
+    from zcf.outputs import session
+
+    to_stdout = junit is not None and str(junit) == "-"
+    if to_stdout and json_output:
+        raise typer.BadParameter("--json and --junit - both write to standard output; choose one", param_hint="--junit")
+    step = state.step()
+    with session(output, "check"):
+        report = check_step(step, output, rules, fail_on, junit)
     if json_output:
         env.stdout.write(to_json(report.to_dict()))
     else:
-        ui.print_checks(env.console(), env, report)
+        ui.print_checks(env.console(stderr=to_stdout), env, report)
     if report.failing():
         raise typer.Exit(ExitCode.INVALID)
 
@@ -381,6 +440,9 @@ def run(
     rules: RulesOption = None,
     fail_on: FailOnOption = None,
     junit: JunitOption = None,
+    force: ForceOption = False,
+    config: ConfigOption = None,
+    pdf_variant: PdfVariantOption = None,
 ) -> None:
     """The main job: ingest, calculate, check and render the reports.
 
@@ -394,26 +456,31 @@ def run(
     from zcf import ui
     from zcf.io import to_json
 
+    from zcf.outputs import session
     from zcf.pipeline import calc_step, check_step, ingest_step, report_step
 
     state = _state(ctx)
+    state.apply(lang, config)
+    if junit is not None and str(junit) == "-" and json_output:
+        raise typer.BadParameter("--json and --junit - both write to standard output; choose one", param_hint="--junit")
     step = state.step()
-    report = ingest_step(step, inputs, output, year, allow_other_years, encoding)
-    if not report.valid:
-        if json_output:
-            state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
-        else:
-            ui.print_ingest(state.env, report, output, limit)
-        raise typer.Exit(ExitCode.INVALID)
-    calc = calc_step(step, output)
-    checks = check_step(step, output, rules, fail_on, junit)
-    outputs, seconds = report_step(step, output, formats, lang, None)
+    with session(output, "run", force):
+        report = ingest_step(step, inputs, output, year, allow_other_years, encoding, force)
+        if not report.valid:
+            if json_output:
+                state.env.stdout.write(to_json({"ingest": report.to_dict(state.env.lang)}))
+            else:
+                ui.print_ingest(state.env, report, output, limit)
+            raise typer.Exit(ExitCode.INVALID)
+        calc = calc_step(step, output)
+        checks = check_step(step, output, rules, fail_on, junit)
+        outputs, seconds = report_step(step, output, formats, state.report_lang(lang), None, pdf_variant)
     if json_output:
         document = {"ingest": report.to_dict(state.env.lang), "results": calc.results, "checks": checks.to_dict(),
                     "reports": [str(p) for p in outputs.files]}
         state.env.stdout.write(to_json(document))
     else:
-        console = state.env.console()
+        console = state.env.console(stderr=junit is not None and str(junit) == "-")
         ui.print_problems(console, state.env, report.problems, limit)
         ui.print_inventory(console, state.env, calc.results, calc.problems, limit)
         ui.print_checks(console, state.env, checks)
@@ -451,11 +518,32 @@ def factors_list(
     from zcf.io import to_json
 
     env = _state(ctx).env
-    chosen = select(activity, region)
+    chosen = select(activity, _region_code(region) if region else None)
+    if not chosen:
+        raise ZcfError(env.t("no factor matches" + (f" activity {activity!r}" if activity else "")
+                             + (f" region {region!r}" if region else ""), "没有匹配的因子"), ExitCode.INVALID,
+                       hint="zcf factors list shows every factor; regions are codes such as CN, CN-JS, CN-GRID-EAST, GLOBAL.")
     if json_output:
         env.stdout.write(to_json([f.to_dict() for f in chosen]))
     else:
         ui.print_factor_list(env, chosen)
+
+
+def _region_code(text: str) -> str:
+    """A region as factors name it: 浙江 → CN-ZJ, 华东 → CN-GRID-EAST; unknown → a usage error."""
+    import re
+
+    from zcf.schema import load_schema, normalize_name, suggest
+
+    lookup = load_schema().region_lookup
+    code = lookup.get(normalize_name(text))
+    if code is not None:
+        return code
+    if re.fullmatch(r"[A-Z]{2}", text):
+        return text
+    hint = suggest(text, lookup, n=1)
+    raise ZcfError(f"--region {text!r} is not a region zcf knows" + (f"; did you mean {hint[0]}?" if hint else ""),
+                   ExitCode.USAGE)
 
 
 @factors_app.command("show")
@@ -502,6 +590,25 @@ def factors_export(
     env.console().print(env.t(f"wrote {output} ({count} factors)", f"已写入 {output}（{count} 个因子）"))
 
 
+def _add_command_groups() -> None:
+    """Command groups whose options live next to their package (they import this module's helpers)."""
+    from zcf.pcf.cli import app as pcf_app
+    from zcf.suppliers.cli import app as supplier_app
+
+    app.add_typer(pcf_app, name="pcf")
+    app.add_typer(supplier_app, name="supplier")
+
+
+_add_command_groups()
+
+
 def main() -> None:
     """Console-script entry point."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show Chinese gets "?", not a crash
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
     app(obj=Environment.from_os())

@@ -32,6 +32,7 @@ class OrganizationDefaults(_Section):
     """Used where the input has no organization table, or leaves a field out."""
 
     company_name: str | None = None
+    company_name_en: str | None = None
     reporting_year: int | None = Field(None, ge=1900, le=2100)
     base_year: int | None = Field(None, ge=1900, le=2100)
     consolidation_approach: Literal["operational_control", "financial_control", "equity_share"] | None = None
@@ -83,12 +84,31 @@ class ProductsConfig(_Section):
         MASS_BALANCE_RATIO, ge=1,
         description="warn when the BOM uses more of an item than this multiple of the quantity bought or made",
     )
+    scope2: Literal["market", "location"] = Field(
+        "market", description="Scope 2 method of the factory part of product footprints: market (default) or location",
+    )
+
+
+class PcfConfig(_Section):
+    domain: str = Field("local", min_length=1, description="your web domain, for PACT product ids (urn:pact:<domain>:supplier-id:<product>)")
 
 
 class Scope3Config(_Section):
-    not_relevant: dict[str, str] = Field(
-        default_factory=dict, description="Scope 3 category number → reason it is not relevant"
+    not_relevant: dict[str, str | dict[Literal["zh", "en"], str]] = Field(
+        default_factory=dict,
+        description='Scope 3 category number → reason it is not relevant: one text, or { zh = "…", en = "…" } for both reports',
     )
+
+    @field_validator("not_relevant")
+    @classmethod
+    def _categories(cls, value: dict[str, str]) -> dict[str, str]:
+        """Keys are Scope 3 categories 1–15, reasons are text a reader understands."""
+        for key, reason in value.items():
+            if key not in {str(n) for n in range(1, 16)}:
+                raise ValueError(f"{key!r} is not a Scope 3 category; use \"1\" … \"15\"")
+            if not str(reason).strip():
+                raise ValueError(f"category {key}: give the reason it is not relevant")
+        return value
 
 
 class ReportConfig(_Section):
@@ -101,6 +121,7 @@ class Config(_Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     calc: CalcConfig = Field(default_factory=CalcConfig)
     factors: FactorsConfig = Field(default_factory=FactorsConfig)
+    pcf: PcfConfig = Field(default_factory=PcfConfig)
     products: ProductsConfig = Field(default_factory=ProductsConfig)
     scope3: Scope3Config = Field(default_factory=Scope3Config)
     checks: dict[str, Any] = Field(
@@ -123,7 +144,41 @@ class Config(_Section):
                     raise ValueError("fail_on must be error, warning or never")
             elif not isinstance(item, dict):
                 raise ValueError(f"[checks.{key}] must be a table of parameters, e.g. [checks.{key}] name = value")
+            else:
+                _check_pack_params(key, item)
+        for name in value.get("packs", []):
+            _check_pack_params(name, {})
         return value
+
+
+def _check_pack_params(pack_name: str, params: dict[str, Any]) -> None:
+    """A known pack, known parameters, values of the parameter's type (a finite number for thresholds)."""
+    import difflib
+    import math
+
+    from zcf.checks.engine import available, load_pack
+
+    if pack_name not in available():
+        close = difflib.get_close_matches(pack_name, available(), n=1)
+        raise ValueError(f"no rule pack {pack_name!r}" + (f" (did you mean {close[0]}?)" if close else "")
+                         + f"; packs: {', '.join(available())}")
+    known = load_pack(pack_name).params
+    for name, value in params.items():
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            raise ValueError(f"[checks.{pack_name}] {name}: not a parameter of {pack_name}"
+                             + (f" (did you mean {close[0]}?)" if close else ""))
+        expected = known[name].value
+        if isinstance(expected, bool) or isinstance(value, bool):
+            ok = isinstance(value, bool) and isinstance(expected, bool)
+        elif isinstance(expected, (int, float)):
+            ok = isinstance(value, (int, float)) and math.isfinite(value)
+        else:
+            ok = isinstance(value, type(expected))
+        if not ok:
+            kind = "a finite number" if isinstance(expected, (int, float)) and not isinstance(expected, bool) \
+                else type(expected).__name__
+            raise ValueError(f"[checks.{pack_name}] {name} = {value!r}: expected {kind} (default {expected!r})")
 
 
 def load_config(explicit: Path | None, cwd: Path) -> Config:

@@ -1,6 +1,10 @@
 """Atomic output: write to a temporary name next to the target, then rename.
 
-A reader (or a crashed run) never sees a half-written file or folder.
+A reader (or a crashed run) never sees a half-written file or folder. Only regular files
+(or nothing) are ever replaced: a target that is a symlink, FIFO, device or folder is
+refused, so ``--junit /dev/stdout`` cannot swap a device node for a file (write ``-`` for
+standard output instead). New files get the permissions the umask allows (as ``open`` would
+give them), not the 0600 of a temporary file.
 """
 
 from __future__ import annotations
@@ -15,14 +19,52 @@ from pathlib import Path
 from typing import Any
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def permissions(folder: bool = False) -> int:
+    """The mode a new file (or folder) gets under the current umask."""
+    return (0o777 if folder else 0o666) & ~_umask()
+
+
+def check_target(path: Path) -> None:
+    """Refuse to replace anything but a regular file (a symlink, FIFO, device or folder)."""
+    from zcf.errors import ExitCode, ZcfError
+
+    if path.is_symlink():
+        kind = "a symbolic link"
+    elif not path.exists() or path.is_file():
+        return
+    elif path.is_dir():
+        kind = "a folder"
+    else:
+        kind = "a device, FIFO or socket"
+    raise ZcfError(f"{path} is {kind}; zcf only writes regular files there", ExitCode.USAGE,
+                   hint="Give the path of a file to create or replace (for standard output, where offered, use -).")
+
+
+def _prepare(path: Path) -> None:
+    from zcf.errors import ExitCode, ZcfError
+
+    check_target(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise ZcfError(f"cannot create the folder of {path}: a file is in the way", ExitCode.USAGE) from exc
+
+
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
     """A temporary path next to ``path`` to write to; renamed onto ``path`` when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _prepare(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, permissions())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -39,11 +81,12 @@ def require_files(out: Path, names: list[str], step: str) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _prepare(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, permissions())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -65,8 +108,13 @@ def replace_dir(target: Path, remove: bool = False) -> Iterator[Path]:
 
     With ``remove=True`` the target is deleted instead (nothing is swapped in).
     """
+    from zcf.errors import ExitCode, ZcfError
+
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise ZcfError(f"{target} is not a folder zcf wrote; move it away", ExitCode.USAGE)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    os.chmod(tmp, permissions(folder=True))
     try:
         yield tmp
         old = target.with_name(f".{target.name}.old")

@@ -29,19 +29,23 @@ class Step:
 
 
 def ingest_step(step: Step, inputs: list[str], out: Path, year: int | None, allow_other_years: bool | None,
-                encoding: str | None):
+                encoding: str | None, force: bool = False):
+    """Read and validate ``inputs`` into ``out`` (claimed as zcf's output folder first; see zcf.outputs)."""
     from zcf.ingest import IngestOptions, ingest, write_dataset
+    from zcf.outputs import claim
 
+    claim(out, force)
     config = step.config
     options = IngestOptions(
         year=year,
         allow_other_years=config.ingest.allow_other_years if allow_other_years is None else allow_other_years,
         encoding=encoding or config.ingest.encoding,
         outlier_ratio=config.ingest.outlier_ratio,
+        exclude=[out],
     )
     with step.spinner("Reading and validating inputs…", "正在读取并校验输入…"):
         report = ingest(inputs, options, config.organization.model_dump())
-    write_dataset(report, out, step.env.lang)
+    write_dataset(report, out, step.env.lang, force)
     return report
 
 
@@ -54,7 +58,8 @@ def calc_step(step: Step, out: Path):
     options = CalcOptions(working_days=config.calc.working_days, not_relevant=dict(config.scope3.not_relevant),
                           fallback_regions=tuple(config.factors.fallback_regions),
                           allocation=config.products.allocation,
-                          mass_balance_ratio=config.products.mass_balance_ratio)
+                          mass_balance_ratio=config.products.mass_balance_ratio,
+                          footprint_scope2=config.products.scope2)
     with step.spinner("Calculating…", "正在计算…"):
         report = calculate(manifest, tables, options)
     write_outputs(report, out)
@@ -64,6 +69,7 @@ def calc_step(step: Step, out: Path):
 def check_step(step: Step, out: Path, rules: str | None, fail_on: str | None, junit: Path | None):
     from zcf.checks import FAIL_ON, junit_xml, load_inputs, run_checks, selected_packs
     from zcf.io import write_bytes_atomic, write_json_atomic
+    from zcf.outputs import clear_downstream, run_record
 
     checks = step.config.checks
     level = fail_on or checks.get("fail_on") or "error"
@@ -72,8 +78,12 @@ def check_step(step: Step, out: Path, rules: str | None, fail_on: str | None, ju
     packs = selected_packs(checks, [p.strip() for p in rules.split(",") if p.strip()] if rules else None)
     results, tables, lines = load_inputs(out)
     report = run_checks(results, tables, lines, packs, checks, level)
+    clear_downstream(out, "check")
+    report.run = {"inputs_sha256": run_record(out, ("results.json",))}
     write_json_atomic(out / "checks.json", report.to_dict())
-    if junit is not None:
+    if junit is not None and str(junit) == "-":
+        step.env.stdout.write(junit_xml(report))
+    elif junit is not None:
         write_bytes_atomic(junit, junit_xml(report).encode("utf-8"))
     return report
 
@@ -82,20 +92,33 @@ def report_formats(value: str | None, default: list[str]) -> list[str]:
     from zcf.report import FORMATS
 
     chosen = [f.strip().lower() for f in value.split(",") if f.strip()] if value else list(default)
+    if chosen in (["both"], ["all"]):
+        chosen = list(FORMATS)
     if not chosen or any(f not in FORMATS for f in chosen):
-        raise ZcfError(f"--format {value}: use {', '.join(FORMATS)} (comma-separated)", ExitCode.USAGE)
-    return chosen
+        raise ZcfError(f"--format {value}: use {', '.join(FORMATS)}, both, or a comma-separated list", ExitCode.USAGE)
+    return list(dict.fromkeys(chosen))
 
 
-def report_step(step: Step, out: Path, formats: str | None, lang: str | None, dest: Path | None):
+def report_step(step: Step, out: Path, formats: str | None, lang: str | None, dest: Path | None,
+                pdf_variant: str | None = None):
     """Render the reports; returns the outputs and the seconds it took."""
-    from zcf.report import render_reports
+    from zcf.report import PDF_VARIANTS, render_reports
 
     lang = lang or step.config.report.lang
     if lang not in ("zh", "en"):
         raise ZcfError(f"--lang {lang}: use zh or en", ExitCode.USAGE)
+    if pdf_variant is not None and pdf_variant.lower() not in PDF_VARIANTS:
+        raise ZcfError(f"--pdf-variant {pdf_variant}: use {', '.join(PDF_VARIANTS)}", ExitCode.USAGE)
     chosen = report_formats(formats, step.config.report.formats)
+    if dest is not None and dest.resolve() != out.resolve():
+        from zcf.outputs import claim
+
+        claim(dest)
+    from zcf.outputs import clear_downstream
+
+    clear_downstream(dest or out, "check")
     started = time.perf_counter()
     with step.spinner("Rendering the reports…", "正在生成报告…"):
-        outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch)
+        outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch,
+                                 pdf_variant.lower() if pdf_variant else None)
     return outputs, time.perf_counter() - started

@@ -171,30 +171,56 @@ _CHECK_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "missing_
 
 
 def print_checks(console: Console, env: Environment, report) -> None:
-    """A table per pack: rule, status, measured value, threshold, message."""
+    """A table per pack (rule, status, title, message), the summary, and the preparer's to-do list."""
+    from zcf.report.labels import words
+
+    status_name = words(env.lang).codes["status"]
     for pack in report.packs:
         rows = [r for r in report.results if r["pack"] == pack["name"]]
         table = Table(title=Text(f"{pack['name']} — {pack['title'][env.lang]}"), title_justify="left", show_edge=False)
         table.add_column(env.t("rule", "规则"), no_wrap=True)
         table.add_column(env.t("status", "状态"), no_wrap=True)
         table.add_column(env.t("title", "名称"))
-        table.add_column(env.t("message", "说明"), overflow="fold")
+        table.add_column(env.t("finding", "结果说明"), overflow="fold")
         for r in rows:
-            table.add_row(r["rule_id"], Text(r["status"], style=_CHECK_STYLE[r["status"]]), Text(r["title"][env.lang]),
-                          Text(r["message"][env.lang]))
+            table.add_row(r["rule_id"], Text(status_name[r["status"]], style=_CHECK_STYLE[r["status"]]),
+                          Text(r["title"][env.lang]), Text(r["message"][env.lang]))
         console.print(table)
     summary = report.summary
     failing = report.failing()
     text = env.t(
         f"{summary['pass']} passed, {summary['fail']} failed, {summary['warn']} warnings, "
         f"{summary['missing_data']} missing data, {summary['not_applicable']} not applicable",
-        f"通过 {summary['pass']}，不通过 {summary['fail']}，警告 {summary['warn']}，"
-        f"缺数据 {summary['missing_data']}，不适用 {summary['not_applicable']}",
+        f"通过 {summary['pass']}，未通过 {summary['fail']}，警示 {summary['warn']}，"
+        f"缺少数据 {summary['missing_data']}，不适用 {summary['not_applicable']}",
     )
     console.print(Text(text, style="bold red" if failing else "bold"))
     if failing:
         console.print(Text(env.t(f"Failing at --fail-on {report.fail_on}: ", f"按 --fail-on {report.fail_on} 判定不通过：")
                            + ", ".join(r["rule_id"] for r in failing), style="red"))
+    print_todo(console, env, getattr(report, "todo", []))
+
+
+def print_todo(console: Console, env: Environment, items: list[dict], limit: int = 40) -> None:
+    """The preparer's to-do list: what to fill, fix or explain (not part of the disclosure)."""
+    if not items:
+        return
+    console.print()
+    console.print(Text(env.t(f"To do before handing the pack over ({len(items)})", f"交付前待办事项（{len(items)} 项）"),
+                       style="bold"))
+    table = Table(show_header=False, show_edge=False, box=None, pad_edge=False, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for item in items[:limit]:
+        where = f"  ({item['where']})" if item.get("where") else ""
+        table.add_row(Text(item["severity"], style=_STYLE[item["severity"]]), Text(item["ref"], style="dim"),
+                      Text(item["zh"] if env.lang == "zh" else item["en"]) + Text(where, style="dim"))
+    console.print(table)
+    if len(items) > limit:
+        console.print(Text(env.t(f"  … and {len(items) - limit} more (checks.json, report.xlsx sheet To do)",
+                                 f"  …… 另有 {len(items) - limit} 项（见 checks.json 和 report.xlsx 的“待办”工作表）"),
+                           style="dim"))
 
 
 def print_ingest(env: Environment, report: IngestReport, out, limit: int) -> None:
@@ -245,6 +271,14 @@ def print_rules(env: Environment, json_output: bool) -> None:
 
 
 def print_factor_list(env: Environment, factors: list) -> None:
+    """A table on a terminal; tab-separated lines (a header, then one factor a line) for a pipe or file."""
+    columns = ("factor_id", "activity", "region", "year", "value", "unit", "confidence")
+    if not _is_terminal(env.stdout):
+        env.stdout.write("\t".join(columns) + "\n")
+        for f in factors:
+            cells = (f.factor_id, f.activity, f.region or "", str(f.year or ""), f"{f.value:g}", f.unit, f.confidence)
+            env.stdout.write("\t".join(" ".join(str(c).split()) for c in cells) + "\n")
+        return
     table = Table(show_edge=False)
     for name in ("factor_id", "activity", "region", "year", "value", "unit", "confidence"):
         table.add_column(name, justify="right" if name == "value" else "left", overflow="fold")
@@ -254,6 +288,13 @@ def print_factor_list(env: Environment, factors: list) -> None:
     console.print(table)
     console.print(env.t(f"{len(factors)} factors; zcf factors show ID for the source",
                         f"共 {len(factors)} 个因子；zcf factors show ID 查看来源"))
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def print_factor_details(env: Environment, factors: list) -> None:
@@ -267,3 +308,27 @@ def print_factor_details(env: Environment, factors: list) -> None:
                 table.add_row(key, Text(str(value)))
         console.print(table)
         console.print()
+
+
+def print_coverage(console: Console, env: Environment, coverage) -> None:
+    """What a kit round trip gave: suppliers asked, answered, valid; footprints; category 1 coverage."""
+    table = Table(title=env.t("Supplier answers", "供应商回复"), title_justify="left", show_edge=False)
+    table.add_column(env.t("file", "文件"))
+    table.add_column(env.t("supplier", "供应商"))
+    table.add_column(env.t("valid", "有效"))
+    table.add_column(env.t("reported", "报告"), justify="right")
+    table.add_column(env.t("estimated", "估算"), justify="right")
+    for row in coverage.per_supplier:
+        valid = env.t("yes", "是") if row["valid"] else (env.t("no", "否") if row["answered"] else env.t("no answer", "未填写"))
+        table.add_row(Text(row["file"]), Text(str(row["supplier_id"] or "?")), valid, str(row["reported"]),
+                      str(row["estimated"]))
+    console.print(table)
+    facts = [env.t(f"asked {coverage.asked}, answered {coverage.answered}, valid {coverage.valid}",
+                   f"发放 {coverage.asked}，回复 {coverage.answered}，有效 {coverage.valid}"),
+             env.t(f"{coverage.reported} footprints reported, {coverage.estimated} estimated",
+                   f"报告碳足迹 {coverage.reported} 条，估算 {coverage.estimated} 条")]
+    if coverage.cat1_supplier_specific_before is not None:
+        before, after = coverage.cat1_supplier_specific_before, coverage.cat1_supplier_specific_after
+        facts.append(env.t(f"category 1 on supplier-specific data: {before:.1%} → {after:.1%}",
+                           f"类别1中基于供应商特定数据的比例：{before:.1%} → {after:.1%}"))
+    console.print(Text(" · ".join(facts)))

@@ -30,12 +30,16 @@ class CalcReport:
 
 def load_dataset(out: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """The manifest and the tables written by ``zcf ingest``; a clear error if there are none."""
+    from zcf.outputs import require_own, verify_dataset
+
+    require_own(out, "calc")
     manifest_path = out / "manifest.json"
     if not manifest_path.is_file() or not (out / "dataset").is_dir():
         raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if not manifest.get("valid"):
         raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
+    verify_dataset(out, manifest)
     tables = {path.stem: pd.read_parquet(path) for path in sorted((out / "dataset").glob("*.parquet"))}
     tables.pop("organization", None)
     return manifest, tables
@@ -81,6 +85,11 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
         inputs=[{"file": i["path"], "sha256": i["sha256"]} for i in manifest.get("inputs", [])],
         energy_by_site=energy_module.energy_by_site(ctx),
     )
+    from zcf.calc.suppliers import supplier_results
+
+    document["suppliers"] = supplier_results(ctx, lines)
+    for kit_table in ("supplier_energy", "supplier_output"):  # read by zcf supplier collect, not by calc
+        ctx.exclude(kit_table, ctx.table(kit_table), "supplier-kit-data")
     _account_user_factors(ctx, user)
     problems = ctx.problems + ctx.ledger.problems()
     document["reconciliation"] = ctx.ledger.reconciliation(lines, reconciled_tables())
@@ -133,13 +142,19 @@ def _did_you_mean_activity(activity: str) -> dict[str, str]:
 
 
 def write_outputs(report: CalcReport, out: Path) -> None:
-    """results.json, lines.csv and lines.parquet, atomically.
+    """lines.csv and lines.parquet, then results.json with their hashes and the manifest's, atomically.
 
     lines.csv: floats round-trip exactly (so sums reproduce); text that a spreadsheet would
     run as a formula is prefixed with an apostrophe. lines.parquet keeps the exact text.
+    results.json is written last: a run interrupted before it leaves results that do not
+    match the lines, which the later steps refuse.
     """
     from zcf.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
+    from zcf.outputs import clear_downstream, run_record
 
-    write_json_atomic(out / "results.json", report.results)
+    clear_downstream(out, "calc")
+    (out / "results.json").unlink(missing_ok=True)
     write_csv_atomic(out / "lines.csv", report.lines)
     write_parquet_atomic(out / "lines.parquet", report.lines)
+    report.results["run"] = {"inputs_sha256": run_record(out, ("manifest.json", "lines.csv", "lines.parquet"))}
+    write_json_atomic(out / "results.json", report.results)

@@ -1,6 +1,7 @@
 """The factory part of a footprint: a site's own emissions shared among the products made there.
 
-A site's own emissions are its Scope 1 + Scope 2 (market-based) lines, **at 100 % of the
+A site's own emissions are its Scope 1 + Scope 2 (market-based by default; ``[products] scope2 =
+"location"`` switches) lines, **at 100 % of the
 source** (``gas_t × gwp``): a footprint describes the product, so it never carries the
 consolidation share of a joint venture.
 
@@ -39,9 +40,10 @@ import pandas as pd
 WHOLE_YEAR = -1  # the month of a pool that covers the site's year
 
 
-def factory_emissions(lines: pd.DataFrame) -> pd.DataFrame:
-    """Scope 1 + Scope 2 market-based lines at 100 % of the source: site_id, month (NaN = whole year), tco2e."""
-    own = lines[(lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == "market"))]
+def factory_emissions(lines: pd.DataFrame, scope2_method: str = "market") -> pd.DataFrame:
+    """Scope 1 + Scope 2 lines (``scope2_method``: market or location) at 100 % of the source:
+    site_id, month (NaN = whole year), tco2e."""
+    own = lines[(lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == scope2_method))]
     month = pd.to_numeric(own["period"].fillna("").str.slice(5, 7), errors="coerce")
     return pd.DataFrame({"site_id": own["site_id"].astype("string"), "month": month.astype("float64"),
                          "tco2e": (own["gas_t"] * own["gwp"]).astype("float64")})
@@ -158,9 +160,9 @@ def share(production: pd.DataFrame, key: pd.Series, emissions: pd.DataFrame) -> 
     return factory, idle
 
 
-def allocate(production: pd.DataFrame, lines: pd.DataFrame, allocation: str) -> Allocation:
+def allocate(production: pd.DataFrame, lines: pd.DataFrame, allocation: str, scope2_method: str = "market") -> Allocation:
     """The factory part of every production row (``production`` as given by ``production.with_kinds``)."""
-    emissions = factory_emissions(lines)
+    emissions = factory_emissions(lines, scope2_method)
     key, unallocated = keys(production, allocation)
     unallocated += invalid_pools(production, pools(production, emissions), key, allocation)
     blocked = production.index.isin(np.concatenate([u.index.to_numpy() for u in unallocated])) if unallocated \

@@ -43,7 +43,14 @@ class Supply:
     emissions_t: float = 0.0  # Σ gas_t × gwp of the lines of those rows
     with_emissions: float = 0.0  # Σ quantity of the rows that have lines, in ``unit``
     by_method: dict[str, float] = field(default_factory=dict)  # emissions by method (supplier-specific ...)
+    by_supplier: dict[str, float] = field(default_factory=dict)  # emissions by supplier
+    quality_weighted: float = 0.0  # Σ emissions × data-quality score of the lines (1 best – 5)
     texts: tuple[str, ...] = ()  # the unit texts as written
+
+    @property
+    def data_quality(self) -> float | None:
+        """Emission-weighted data-quality score of what was bought (1 best – 5)."""
+        return self.quality_weighted / self.emissions_t if self.emissions_t else None
 
     @property
     def intensity_t(self) -> float | None:
@@ -70,13 +77,16 @@ def purchase_emissions(purchases: pd.DataFrame, lines: pd.DataFrame) -> pd.DataF
         mine["source_sheet"].astype("string").fillna(""),
         pd.to_numeric(mine["source_row"]).astype("int64"),
     ])
-    by_line = pd.DataFrame({"emissions_t": (mine["gas_t"] * mine["gwp"]).to_numpy(dtype="float64"),
-                            "method": mine["method"].to_numpy()}, index=line_keys)
+    emissions = (mine["gas_t"] * mine["gwp"]).to_numpy(dtype="float64")
+    by_line = pd.DataFrame({"emissions_t": emissions, "method": mine["method"].to_numpy(),
+                            "weighted": emissions * pd.to_numeric(mine["data_quality"]).to_numpy(dtype="float64")},
+                           index=line_keys)
     grouped = by_line.groupby(level=[0, 1, 2]).agg(emissions_t=("emissions_t", lambda v: math.fsum(v.tolist())),
-                                                   method=("method", "first"))
+                                                   method=("method", "first"),
+                                                   weighted=("weighted", lambda v: math.fsum(v.tolist())))
     found = grouped.reindex(row_keys)
-    return pd.DataFrame({"emissions_t": found["emissions_t"].to_numpy(), "method": found["method"].to_numpy()},
-                        index=purchases.index)
+    return pd.DataFrame({"emissions_t": found["emissions_t"].to_numpy(), "method": found["method"].to_numpy(),
+                         "weighted": found["weighted"].to_numpy()}, index=purchases.index)
 
 
 def supplies(purchases: pd.DataFrame, lines: pd.DataFrame) -> dict[str, dict[str, Supply]]:
@@ -92,8 +102,12 @@ def supplies(purchases: pd.DataFrame, lines: pd.DataFrame) -> dict[str, dict[str
         has_lines = emitted.loc[rows.index, "emissions_t"].notna().to_numpy()
         supply.emissions_t = math.fsum(emitted.loc[rows.index[has_lines], "emissions_t"].tolist())
         supply.with_emissions = math.fsum(rows.loc[has_lines, "quantity_std"].tolist())
-        for method, values in emitted.loc[rows.index[has_lines]].groupby("method", sort=True)["emissions_t"]:
+        with_lines = emitted.loc[rows.index[has_lines]]
+        for method, values in with_lines.groupby("method", sort=True)["emissions_t"]:
             supply.by_method[str(method)] = math.fsum(values.tolist())
+        for supplier, values in with_lines["emissions_t"].groupby(rows.loc[has_lines, "supplier_id"].astype(str), sort=True):
+            supply.by_supplier[str(supplier)] = math.fsum(values.tolist())
+        supply.quality_weighted = math.fsum(with_lines["weighted"].tolist())
         out.setdefault(str(item), {})[KIND_OF_CANONICAL[str(unit)]] = supply
     return out
 

@@ -31,9 +31,10 @@ class CalcOptions:
 
     working_days: int = WORKING_DAYS  # commuting days per year when the table leaves them out
     fallback_regions: tuple[str, ...] = ()  # regions whose factors may stand in where ours has none (warned)
-    not_relevant: dict[str, str] = field(default_factory=dict)  # Scope 3 category → reason
+    not_relevant: dict[str, str | dict[str, str]] = field(default_factory=dict)  # Scope 3 category → reason (or {zh, en})
     allocation: str = ALLOCATION  # units | mass | revenue: shares a site's own emissions among its products
     mass_balance_ratio: float = MASS_BALANCE_RATIO  # BOM use ÷ quantity bought or made above which to warn
+    footprint_scope2: str = "market"  # the Scope 2 method of a product footprint's factory part
 
 
 @dataclass

@@ -4,16 +4,27 @@
 (件, 台, 辆) or one t when production is given in mass (``zcf.calc.production``).
 
 **Boundary**: cradle to gate — the purchased materials and parts in the product's bill of
-materials, with their own cradle-to-gate emissions as the purchase lines give them, plus the
-factory's own emissions. Not included: transport to the factory, waste, use and end of life.
+materials, with their own cradle-to-gate emissions as the purchase lines give them, the
+factory's own emissions, and upstream transport lines that name the product (``transport``
+rows with its ``product_id``). Not included: waste, use and end of life.
 ::
 
-    footprint per declared unit = parts + factory
+    footprint per declared unit = parts + factory + transport
     parts   = Σ over the product's BOM rows: quantity per unit (in the canonical unit of its
               kind) × the item's emissions per canonical unit (``zcf.calc.bom``) — or, for an
               item made in the group (a battery pack), that product's own footprint per unit
-    factory = Σ shares of the site's Scope 1 + Scope 2 (market-based) given to the product's
-              production rows ÷ its production in the declared unit (``zcf.calc.allocation``)
+    factory = Σ shares of the site's Scope 1 + Scope 2 (market-based; ``[products] scope2``
+              switches to location-based) given to the product's production rows ÷ its
+              production in the declared unit (``zcf.calc.allocation``)
+    transport = upstream transport lines of the product ÷ its production in the declared unit
+
+**Batches** differ by the factory data of their own month and by supplier lots: where
+purchase rows carry the ``batch_id`` of the production batch that consumed them, those rows'
+emissions per unit replace the item's average for that batch (``zcf.calc.lots``).
+
+**Per part and supplier**: each BOM row with its intensity, the split of the parts by
+supplier, the primary-data share (PACT: supplier footprints and the factory's own activity
+data) and an emission-weighted data-quality rating (1 best – 5) are given per product.
 
 **Allocation key** (``zcf.toml`` ``[products] allocation``): ``units`` (default; quantity
 produced in its own unit), ``mass`` (production in t) or ``revenue`` (production.revenue).
@@ -44,6 +55,8 @@ from zcf.calc import allocation as alloc
 from zcf.calc import bom as bom_module
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt
+from zcf.calc.lots import lot_difference, lot_supplies, site_quality, transport_per_product
+from zcf.calc.product_trend import add_trends
 from zcf.calc.production import DeclaredUnit, declared_units, in_declared_unit, vehicles, with_kinds
 from zcf.problems import Problem
 from zcf.units import ratio
@@ -58,7 +71,11 @@ class Footprint:
 
     parts_t: float = 0.0
     factory_t: float | None = None
+    primary_t: float = 0.0  # from primary data (PACT): supplier footprints, and own factories' activity data
+    transport_t: float = 0.0
+    quality_weighted: float = 0.0  # Σ tCO2e × data-quality score (1 best – 5)
     by_method: dict[str, float] = field(default_factory=dict)
+    by_supplier: dict[str, float] = field(default_factory=dict)
     parts: list[dict] = field(default_factory=list)
     reasons: list[dict] = field(default_factory=list)
 
@@ -68,7 +85,7 @@ class Footprint:
 
     @property
     def known_t(self) -> float:
-        return self.parts_t + (self.factory_t or 0.0)
+        return self.parts_t + (self.factory_t or 0.0) + self.transport_t
 
     def add_reason(self, code: str, items: list[str], **params) -> None:
         problem = Problem(code, params={**params, "items": ", ".join(items)})
@@ -88,7 +105,7 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
     declared = declared_units(production)
     in_unit = in_declared_unit(production, declared)
     _exclude_other_units(ctx, production[~in_unit], declared)
-    allocated = alloc.allocate(production, lines, ctx.options.allocation)
+    allocated = alloc.allocate(production, lines, ctx.options.allocation, ctx.options.footprint_scope2)
     _account_allocation(ctx, allocated)
 
     bought = bom_module.supplies(ctx.table("purchases"), lines)
@@ -96,7 +113,11 @@ def footprints(ctx: CalcContext, lines: pd.DataFrame) -> list[dict]:
         else bom_module.BomRead([], [])
     _exclude_bom(ctx, read.left_out)
     builder = _Builder(ctx, production, in_unit, declared, bought, read, allocated, bom)
+    builder.lots = lot_supplies(ctx.table("purchases"), lines)
+    builder.transport = transport_per_product(lines)
+    builder.site_quality = site_quality(lines, ctx.options.footprint_scope2)
     out = [builder.entry(product) for product in sorted(declared)]
+    add_trends(ctx, out)
     used = [use for use in read.uses if use.row in builder.used_rows]
     _check_mass_balance(ctx, used, builder.output, bought, declared, bom)
     return out
@@ -124,6 +145,9 @@ class _Builder:
                        for p, rows in self.production.groupby("product_id")}  # in the declared unit
         self.cache: dict[str, Footprint] = {}
         self.used_rows: set = set()  # BOM rows that entered a footprint
+        self.lots: dict[str, dict] = {}  # batch id → item → kind → Supply (zcf.calc.lots)
+        self.transport: dict[str, float] = {}  # product → upstream transport tCO2e at 100 %
+        self.site_quality: dict[str, float] = {}  # site → emission-weighted data quality of its own lines
 
     def footprint(self, product: str, stack: tuple[str, ...] = ()) -> Footprint:
         if product not in self.cache:
@@ -142,6 +166,10 @@ class _Builder:
                     continue
                 child = self.footprint(use.item, stack)
                 per_unit, shares, source = child.known_t, {INTERNAL: 1.0}, "made in the group"
+                result.primary_t += use.quantity_std * child.primary_t
+                result.quality_weighted += use.quantity_std * child.quality_weighted
+                for supplier, value in child.by_supplier.items():
+                    result.by_supplier[supplier] = result.by_supplier.get(supplier, 0.0) + use.quantity_std * value
                 if not child.complete:
                     incomplete.append(use.item)
             else:
@@ -152,6 +180,12 @@ class _Builder:
             self.used_rows.add(use.row)
             value = use.quantity_std * per_unit
             result.parts_t += value
+            if source == "purchases":
+                result.primary_t += value * shares.get("supplier-specific", 0.0)
+                result.quality_weighted += value * (supply.data_quality or 0.0)
+                for supplier, emitted in supply.by_supplier.items():
+                    part = value * emitted / supply.emissions_t if supply.emissions_t else 0.0
+                    result.by_supplier[supplier] = result.by_supplier.get(supplier, 0.0) + part
             for method, part in shares.items():
                 result.by_method[method] = result.by_method.get(method, 0.0) + value * part
             result.parts.append({
@@ -180,6 +214,12 @@ class _Builder:
         units = math.fsum(rows.loc[done, "quantity_std"].tolist())
         if done.any() and units:
             result.factory_t = math.fsum(shares[done].tolist()) / units
+            result.primary_t += result.factory_t  # the factory's own metered activity data
+            quality = [self.site_quality.get(str(site), 0.0) for site in rows.loc[done, "site_id"]]
+            result.quality_weighted += math.fsum(q * f for q, f in zip(quality, shares[done].tolist())) / units
+            output = self.output.get(product, 0.0)
+            if product in self.transport and output:
+                result.transport_t = self.transport[product] / output
         if not done.all():
             result.add_reason("footprint-factory-not-allocated", [], product=product, rows=int((~done).sum()))
         dark = sorted(set(rows.loc[done, "site_id"].astype(str)) - self.allocated.sites_with_lines)
@@ -210,6 +250,13 @@ class _Builder:
             "total_tco2e": total,
             "parts_by_method_share": {k: v / result.parts_t for k, v in sorted(result.by_method.items())
                                       if result.parts_t and v},
+            "transport_kgco2e_per_unit": result.transport_t * KG_PER_T,
+            "primary_data_share": result.primary_t / result.known_t if result.known_t else None,
+            "data_quality_rating": result.quality_weighted / result.known_t if result.known_t else None,
+            "by_supplier_kgco2e_per_unit": {k: v * KG_PER_T for k, v in sorted(result.by_supplier.items(),
+                                                                                 key=lambda kv: -kv[1]) if v},
+            "boundary": "cradle-to-gate",
+            "scope2_method": self.ctx.options.footprint_scope2,
             "bom_items_without_data": sorted(set(self.left_out.get(product, []))),
             "parts": result.parts,
             "batches": batches,
@@ -219,14 +266,19 @@ class _Builder:
         factory = self.allocated.factory_t.get(r.Index)
         factory = None if factory is None or pd.isna(factory) else float(factory)
         units = float(r.quantity_std)
-        total = factory + result.parts_t * units if result.complete and factory is not None else None
+        batch = None if pd.isna(r.batch_id) else str(r.batch_id)
+        delta, lot_items = lot_difference(self.uses.get(str(r.product_id), []), self.bought, self.lots.get(batch, {}))
+        parts = result.parts_t + delta
+        total = factory + (parts + result.transport_t) * units if result.complete and factory is not None else None
         return {
             "batch_id": None if pd.isna(r.batch_id) else r.batch_id,
             "site_id": r.site_id,
             "period": r.period,
             "units": units,
             "factory_tco2e": factory,
-            "parts_tco2e": result.parts_t * units,
+            "parts_tco2e": parts * units,
+            "transport_tco2e": result.transport_t * units,
+            "lot_items": lot_items,
             "total_tco2e": total,
             "per_unit_kgco2e": total / units * KG_PER_T if total is not None and units else None,
         }

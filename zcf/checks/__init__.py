@@ -1,15 +1,16 @@
 """``zcf check``: rule packs over results.json, the dataset and the lines.
 
 :func:`run_checks` evaluates the selected packs (``zcf/checks/packs/*.toml``) and
-returns a :class:`CheckReport`; ``checks.json`` is its serialisation and
-:func:`junit_xml` its JUnit form for CI systems.
+returns a :class:`CheckReport`; ``checks.json`` is its serialisation (with the
+preparer's to-do list, :mod:`zcf.checks.todo`) and :func:`junit_xml` its JUnit form
+for CI systems.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -18,7 +19,7 @@ from zcf.errors import ExitCode, ZcfError
 
 DEFAULT_PACKS = ("cn-zcf", "msci", "csds", "issb-s2", "data-quality")
 FAIL_ON = ("error", "warning", "never")
-CHECKS_SCHEMA_VERSION = "1"
+CHECKS_SCHEMA_VERSION = "2"  # 2: source_zh, kind, unit, needs_zh per result; todo
 
 
 @dataclass
@@ -26,6 +27,8 @@ class CheckReport:
     packs: list[dict[str, Any]]
     results: list[dict[str, Any]]
     fail_on: str
+    run: dict[str, Any] | None = None  # hashes of what the checks were made from (zcf.outputs)
+    todo: list[dict[str, Any]] = field(default_factory=list)  # the preparer's to-do list (zcf.checks.todo)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -49,6 +52,8 @@ class CheckReport:
             "summary": self.summary,
             "failing": [r["rule_id"] for r in self.failing()],
             "results": self.results,
+            **({"run": self.run} if self.run is not None else {}),
+            "todo": self.todo,
         }
 
 
@@ -76,7 +81,7 @@ def _params(pack, overrides: dict[str, Any]) -> dict[str, Any]:
 
 def run_checks(results: dict, tables: dict, lines, packs: list[str], config_checks: dict[str, Any],
                fail_on: str) -> CheckReport:
-    from zcf.checks import consistency, engine, metrics
+    from zcf.checks import consistency, engine, metrics, todo
 
     values = metrics.compute(results, tables, lines)
     outcomes = consistency.run_all(results, tables, lines)
@@ -87,16 +92,19 @@ def run_checks(results: dict, tables: dict, lines, packs: list[str], config_chec
         pack_info.append({"name": name, "title": {"en": pack.title_en, "zh": pack.title_zh},
                           "description": pack.description, "params": params})
         all_results += engine.evaluate(pack, params, values, outcomes)
-    return CheckReport(pack_info, all_results, fail_on)
+    return CheckReport(pack_info, all_results, fail_on, todo=todo.todo_items(results, all_results))
 
 
 def load_inputs(out: Path):
     import pandas as pd
 
     from zcf.io import require_files
+    from zcf.outputs import require_own, verify_results
 
+    require_own(out, "check")
     require_files(out, ["results.json", "lines.parquet", "dataset"], "zcf calc")
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    verify_results(out, results)
     lines = pd.read_parquet(out / "lines.parquet")
     tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
     return results, tables, lines

@@ -1,6 +1,7 @@
 """Internal-consistency tests that rules of kind ``consistency`` name.
 
-Each returns ``{"ok": bool, "measured": ..., "message": {"en", "zh"}}``.
+Each returns ``{"ok": bool, "measured": number, "unit": str, "message": {"en", "zh"}}``; a
+measured count has no unit.
 """
 
 from __future__ import annotations
@@ -30,9 +31,24 @@ def lines_sum(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any
         differences[f"scope3 category {category}"] = abs(_fsum(scope3[scope3["category"] == category]) - value)
     worst = max(differences.values())
     bad = [k for k, v in differences.items() if v != 0]
-    return {"ok": not bad, "measured": worst, "message": {
-        "en": "every total equals the sum of its lines" if not bad else f"totals differ from their lines: {', '.join(bad)}",
-        "zh": "各合计均等于明细行之和" if not bad else f"以下合计与明细行之和不符：{'、'.join(bad)}"}}
+    return {"ok": not bad, "measured": worst, "unit": "tCO2e", "message": {
+        "en": "every total equals the sum of its lines" if not bad
+        else f"totals differ from their lines: {', '.join(_total_name(k, 'en') for k in bad)}",
+        "zh": "各合计均等于明细行之和" if not bad
+        else f"以下合计与明细行之和不符：{'、'.join(_total_name(k, 'zh') for k in bad)}"}}
+
+
+_TOTALS = {"scope1": ("Scope 1", "范围一"), "scope2_location": ("Scope 2 (location-based)", "范围二（基于位置）"),
+           "scope2_market": ("Scope 2 (market-based)", "范围二（基于市场）"), "scope3": ("Scope 3", "范围三")}
+
+
+def _total_name(key: str, lang: str) -> str:
+    """A total as a message names it: Scope 2 (market-based), 范围三类别 4."""
+    if key.startswith("scope3 category "):
+        number = key.removeprefix("scope3 category ")
+        return f"范围三类别 {number}" if lang == "zh" else f"Scope 3 category {number}"
+    en, zh = _TOTALS[key]
+    return zh if lang == "zh" else en
 
 
 def certificates(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
@@ -90,7 +106,7 @@ def scope2_dual(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, A
     s2 = lines[lines["scope"] == "2"]
     methods = set(s2["scope2_method"].dropna())
     ok = not len(s2) or methods == {"location", "market"}
-    return {"ok": ok, "measured": ", ".join(sorted(methods)) or "none", "message": {
+    return {"ok": ok, "measured": len(methods), "message": {  # methods reported: 2 when both are
         "en": "Scope 2 reported location- and market-based" if ok else "Scope 2 lacks one method",
         "zh": "范围二已按位置法和市场法双重报告" if ok else "范围二缺少一种方法"}}
 

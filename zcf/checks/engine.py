@@ -10,8 +10,13 @@ and source) and rules. A rule names its kind:
 
 ``detail`` names a metric shown as ``{detail}`` in a rule's messages (e.g. which
 meter has the fewest months). ``when`` makes a rule apply only if a condition on another metric holds
-(otherwise ``not_applicable``). A metric that is unknown gives ``missing_data``
-with the input table and column that would make it known. A pack may ``extend``
+(otherwise ``not_applicable``). A metric that is unknown gives ``missing_data``; its
+message states the fact, and ``needs`` / ``needs_zh`` name the input table and column
+that would make it known (for the preparer's to-do list, not the disclosure).
+
+Every text a result carries is in English and Chinese (``title``, ``message``,
+``source`` / ``source_zh``); ``measured`` and ``threshold`` are numbers (or true/false)
+in ``unit``, with ``measured_text`` / ``threshold_text`` as plain renderings. A pack may ``extend``
 another: it inherits its parameters and rules, overrides those with the same
 name or id, and adds its own.
 
@@ -29,11 +34,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from zcf.checks.metrics import METRIC_NEEDS
+from zcf.checks.metrics import METRIC_LABELS, METRIC_NEEDS
 
 PACKS = Path(__file__).parent / "packs"
 Evidence = Literal["official", "secondary", "third-party", "inference"]
 OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt, "==": operator.eq}
+OP_SIGNS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "==": "="}  # as a reader writes them
 THRESHOLD_KINDS = {"threshold", "coverage", "yoy_change"}
 
 
@@ -62,6 +68,7 @@ class Rule(_Strict):
     severity: Literal["error", "warning", "info"]
     evidence: Evidence
     source: str
+    source_zh: str  # the source document as the Chinese report names it
     kind: Literal["threshold", "coverage", "yoy_change", "present", "consistency"]
     metric: str | None = None
     metrics: list[str] = Field(default_factory=list)
@@ -126,17 +133,20 @@ def load_pack(name: str, folder: Path = PACKS) -> Pack:
     return pack
 
 
-def _show(value: Any, unit: str) -> str:
+def _show(value: Any, unit: str, lang: str = "en") -> str:
+    """A value as a message shows it: 29.6% for a share, 1,234.5 for a number, yes/是 for true."""
     if value is None:
         return "–"
     if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        if unit == "%":
-            return f"{value:.1%}"
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, (int, float)) and unit == "%":
+        return f"{value:.1%}"
+    if isinstance(value, (int, float)):
+        from zcf.report.numbers import fmt_number  # the reports' one number rule, so message and table agree
+
+        return fmt_number(value)
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "none"
+        return ("、" if lang == "zh" else ", ").join(str(v) for v in value) or ("无" if lang == "zh" else "none")
     return str(value)
 
 
@@ -148,13 +158,20 @@ def evaluate(pack: Pack, params: dict[str, Any], metrics: dict[str, Any], consis
             "pack": pack.name,
             "rule_id": rule.id,
             "title": {"en": rule.title_en, "zh": rule.title_zh},
+            "kind": rule.kind,
             "severity": rule.severity,
             "evidence": rule.evidence,
             "source": rule.source,
+            "source_zh": rule.source_zh,
+            "unit": rule.unit,
         }
         result.update(_evaluate(rule, params, metrics, consistency))
-        result["measured_text"] = _show(result.get("measured"), rule.unit)
-        result["threshold_text"] = "" if "threshold" not in result else f"{rule.op} {_show(result['threshold'], rule.unit)}"
+        if rule.kind in THRESHOLD_KINDS:  # the requirement stands even when the data to test it are missing
+            result.setdefault("op", rule.op)
+            result.setdefault("threshold", params[rule.param])
+        result["measured_text"] = _show(result.get("measured"), result["unit"])
+        result["threshold_text"] = ("" if "threshold" not in result
+                                    else f"{OP_SIGNS[rule.op]} {_show(result['threshold'], result['unit'])}")
         out.append(result)
     return out
 
@@ -163,19 +180,28 @@ def _failed(rule: Rule) -> str:
     return "fail" if rule.severity == "error" else "warn"
 
 
-def _message(rule: Rule, status: str, **values: str) -> dict[str, str]:
+def _message(rule: Rule, status: str, shown: dict[str, dict[str, str]], default: dict[str, str]) -> dict[str, str]:
     if status in ("pass", "fail", "warn") and rule.message_en:
-        return {"en": rule.message_en.format(**values), "zh": rule.message_zh.format(**values)}
-    return {"en": values.get("default_en", ""), "zh": values.get("default_zh", "")}
+        return {"en": rule.message_en.format(**shown["en"]), "zh": rule.message_zh.format(**shown["zh"])}
+    return default
 
 
 def _missing(metric_names: list[str]) -> dict:
-    needs = sorted({METRIC_NEEDS.get(m, m) for m in metric_names})
+    needs = sorted({METRIC_NEEDS.get(m, (m, m)) for m in metric_names})
     return {
         "status": "missing_data",
-        "needs": needs,
-        "message": {"en": "needs " + "; ".join(needs), "zh": "需要数据：" + "；".join(needs)},
+        "needs": [en for en, _ in needs],
+        "needs_zh": [zh for _, zh in needs],
+        "message": {"en": "the data to evaluate it were not given", "zh": "未提供评估所需的数据"},
     }
+
+
+def _not_applicable(condition: Condition, value: Any, limit: Any) -> dict:
+    en, zh, unit = METRIC_LABELS.get(condition.metric, (condition.metric, condition.metric, ""))
+    sign, suffix = OP_SIGNS[condition.op], f" {unit}" if unit else ""
+    return {"status": "not_applicable", "message": {  # the value tested is the condition's, said in the message
+        "en": f"does not apply: {en} {_show(value, unit)}{suffix}; it applies from {sign} {_show(limit, unit)}{suffix}",
+        "zh": f"不适用：{zh} {_show(value, unit, 'zh')}{suffix}，{sign} {_show(limit, unit, 'zh')}{suffix} 时适用"}}
 
 
 def _evaluate(rule: Rule, params: dict[str, Any], metrics: dict[str, Any], consistency: dict[str, Any]) -> dict:
@@ -185,9 +211,7 @@ def _evaluate(rule: Rule, params: dict[str, Any], metrics: dict[str, Any], consi
         if value is None:
             return _missing([rule.when.metric])
         if not OPS[rule.when.op](value, limit):
-            return {"status": "not_applicable", "measured": value, "message": {
-                "en": f"does not apply: {rule.when.metric} {_show(value, '')} is not {rule.when.op} {limit}",
-                "zh": f"不适用：{rule.when.metric} 为 {_show(value, '')}，不满足 {rule.when.op} {limit}"}}
+            return _not_applicable(rule.when, value, limit)
     if rule.kind in THRESHOLD_KINDS:
         measured = metrics.get(rule.metric)
         if measured is None:
@@ -195,17 +219,18 @@ def _evaluate(rule: Rule, params: dict[str, Any], metrics: dict[str, Any], consi
         threshold = params[rule.param]
         passed = bool(OPS[rule.op](measured, threshold))
         status = "pass" if passed else _failed(rule)
-        shown = {"measured": _show(measured, rule.unit), "threshold": _show(threshold, rule.unit), "op": rule.op,
-                 "detail": _show(metrics.get(rule.detail) if rule.detail else None, "")}
+        shown = {lang: {"measured": _show(measured, rule.unit, lang), "threshold": _show(threshold, rule.unit, lang),
+                        "op": OP_SIGNS[rule.op], "detail": _show(metrics.get(rule.detail) if rule.detail else None, "", lang)}
+                 for lang in ("en", "zh")}
+        default = {"en": f"{shown['en']['measured']} (required {OP_SIGNS[rule.op]} {shown['en']['threshold']})",
+                   "zh": f"{shown['zh']['measured']}（要求 {OP_SIGNS[rule.op]} {shown['zh']['threshold']}）"}
         return {"status": status, "measured": measured, "threshold": threshold, "op": rule.op,
-                "message": _message(rule, status, **shown,
-                                    default_en=f"{shown['measured']} (limit {rule.op} {shown['threshold']})",
-                                    default_zh=f"{shown['measured']}（要求 {rule.op} {shown['threshold']}）")}
+                "message": _message(rule, status, shown, default)}
     if rule.kind == "present":
         absent = [m for m in rule.metrics if metrics.get(m) in (None, "", [])]
         if absent:
             return _missing(absent)
-        return {"status": "pass", "measured": True, "message": {"en": "all present", "zh": "均已提供"}}
+        return {"status": "pass", "measured": True, "message": {"en": "all given", "zh": "均已提供"}}
     outcome = consistency[rule.test]
     status = "pass" if outcome["ok"] else _failed(rule)
-    return {"status": status, "measured": outcome["measured"], "message": outcome["message"]}
+    return {"status": status, "measured": outcome["measured"], "unit": outcome.get("unit", ""), "message": outcome["message"]}

@@ -15,29 +15,49 @@ import pandas as pd
 from zcf.calc.meters import electricity_months_per_meter, meter_label
 from zcf.units import ratio
 
-# What input would let a missing metric be computed: shown in missing_data results.
+# What input would let a missing metric be computed (English, Chinese): the preparer's to-do list.
 METRIC_NEEDS = {
-    "energy.co2_per_tce": "energy table (quantity, unit) for fuels and electricity",
-    "energy.non_fossil_share": "energy table: electricity and onsite_solar/onsite_wind rows; renewable_instruments",
-    "energy.traceable_green_electricity_share": "energy table: onsite_solar/onsite_wind or supply = direct rows",
-    "energy.electricity_kwh": "energy table: electricity rows",
-    "intensity.per_million_revenue": "organization table: revenue",
-    "intensity.per_vehicle": "production table: vehicles (unit 辆/vehicle, or the product in sold_products)",
-    "intensity.per_unit_produced": "production table: finished products (not BOM items) in units of one kind (件 or t)",
-    "yoy.energy_per_vehicle": "history table: energy_mwh and production_units (vehicles, or units produced) of the previous year",
-    "yoy.scope1_2_per_vehicle": "history table: scope1, scope2_market and production_units (vehicles, or units produced) of the previous year",
-    "yoy.scope1_2_per_revenue": "history table: scope1, scope2_market and revenue of the previous year",
-    "history.years_with_scope1_2": "history table: scope1 and scope2_market for prior years",
-    "products.footprint_share": "production table (product_id) and bom table (product_id, item_id, quantity_per_unit, unit)",
-    "suppliers.cat1_spend_share_with_pcf": "purchases table: spend and supplier_pcf",
-    "targets.count": "targets table (scope, base_year, target_year, reduction_pct)",
-    "targets.validated": "targets table: validated_by",
-    "organization.assurance_level": "organization table: assurance_level (limited or reasonable)",
-    "organization.base_year": "organization table: base_year",
-    "metering.min_electricity_months": "energy table: monthly electricity rows for every meter (site_id, meter_id)",
-    "products.footprint_reduction": "product footprints of the base year (not yet an input table of zcf)",
-    "energy.tce_basis": "energy table (electricity rows) and the tce factors of the library",
-    "totals.by_site_count": "sites and energy tables",
+    "energy.co2_per_tce": ("energy table (quantity, unit) for fuels and electricity",
+                           "能源表：燃料和电力的数量与单位"),
+    "energy.non_fossil_share": ("energy table: electricity and onsite_solar/onsite_wind rows; renewable_instruments",
+                                "能源表：电力及自发光伏、自发风电行；可再生电力凭证表"),
+    "energy.traceable_green_electricity_share": ("energy table: onsite_solar/onsite_wind or supply = direct rows",
+                                                 "能源表：自发光伏、自发风电或供应方式为专线直供的行"),
+    "energy.electricity_kwh": ("energy table: electricity rows", "能源表：电力行"),
+    "intensity.per_million_revenue": ("organization table: revenue", "组织信息表：营业收入"),
+    "intensity.per_vehicle": ("production table: vehicles (unit 辆/vehicle, or the product in sold_products)",
+                              "产量表：整车（单位为辆，或该产品列于售出产品表）"),
+    "intensity.per_unit_produced": ("production table: finished products (not BOM items) in units of one kind (件 or t)",
+                                    "产量表：成品（非物料清单零部件），单位为同一种（件或吨）"),
+    "yoy.energy_per_vehicle": ("history table: energy_mwh and production_units (vehicles, or units produced) of the previous year",
+                               "历史数据表：上一年的能源消费量（MWh）和产量（整车或产品数量）"),
+    "yoy.scope1_2_per_vehicle": ("history table: scope1, scope2_market and production_units (vehicles, or units produced) of the previous year",
+                                 "历史数据表：上一年的范围一、范围二（市场法）排放和产量（整车或产品数量）"),
+    "yoy.scope1_2_per_revenue": ("history table: scope1, scope2_market and revenue of the previous year",
+                                 "历史数据表：上一年的范围一、范围二（市场法）排放和营业收入"),
+    "history.years_with_scope1_2": ("history table: scope1 and scope2_market for prior years",
+                                    "历史数据表：往年的范围一和范围二（市场法）排放"),
+    "products.footprint_share": ("production table (product_id) and bom table (product_id, item_id, quantity_per_unit, unit)",
+                                 "产量表（产品编号）和物料清单表（产品编号、物料编号、单位用量、单位）"),
+    "suppliers.cat1_spend_share_with_pcf": ("purchases table: spend and supplier_pcf", "采购表：采购金额和供应商碳足迹"),
+    "targets.count": ("targets table (scope, base_year, target_year, reduction_pct)",
+                      "减排目标表（范围、基准年、目标年、减排比例）"),
+    "targets.validated": ("targets table: validated_by", "减排目标表：验证机构"),
+    "organization.assurance_level": ("organization table: assurance_level (limited or reasonable)",
+                                     "组织信息表：鉴证级别（有限或合理）"),
+    "organization.base_year": ("organization table: base_year", "组织信息表：基准年"),
+    "metering.min_electricity_months": ("energy table: monthly electricity rows for every meter (site_id, meter_id)",
+                                        "能源表：每块计量表（站点编号、计量表编号）的月度用电行"),
+    "products.footprint_reduction": ("product_history table: per_unit_kgco2e of the base year for the products made",
+                                      "产品碳足迹历史表：所产产品基准年的单位产品碳足迹"),
+    "energy.tce_basis": ("energy table (electricity rows) and the tce factors of the library",
+                         "能源表（电力行）和因子库中的折标煤系数"),
+    "totals.by_site_count": ("sites and energy tables", "站点表和能源表"),
+}
+
+# Metrics a rule's ``when`` tests, as a message names them: (English, Chinese, unit).
+METRIC_LABELS = {
+    "energy.electricity_kwh": ("electricity use", "用电量", "kWh"),
 }
 
 
@@ -98,7 +118,9 @@ def compute(results: dict, tables: dict[str, pd.DataFrame], lines: pd.DataFrame)
     complete = [p for p in products if p.get("complete")]
     m["products.count"] = len(products)
     m["products.footprint_share"] = _ratio(len(complete), len(products)) if products else None
-    m["products.footprint_reduction"] = None  # needs base-year product footprints (see METRIC_NEEDS)
+    from zcf.calc.product_trend import reduction_rate
+
+    m["products.footprint_reduction"] = reduction_rate(products) if products else None
 
     m["organization.assurance_level"] = org.get("assurance_level") if org.get("assurance_level") not in (None, "none") else None
     m["organization.base_year"] = org.get("base_year")

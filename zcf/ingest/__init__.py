@@ -26,6 +26,7 @@ from zcf.ingest.readers import (
     unreadable,
 )
 from zcf.ingest.safety import Limits
+from zcf.outputs import is_output
 from zcf.problems import Problem, count_by_severity, did_you_mean, sort_key
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class IngestOptions:
     limits: Limits = field(default_factory=Limits)
     max_problems_per_code: int = 1000  # per file, sheet and code; the rest are counted
     outlier_ratio: float = OUTLIER_RATIO
+    exclude: list[Path] = field(default_factory=list)  # output folders: never read as input
 
 
 @dataclass
@@ -59,6 +61,7 @@ class IngestReport:
     organization: dict[str, Any]
     reporting_year: int | None
     problems: list[Problem]
+    dataset_sha256: dict[str, str] | None = None  # set when the dataset is written (zcf.outputs)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,6 +96,7 @@ class IngestReport:
             },
             "summary": self.counts,
             "problems": [p.to_dict(lang) for p in self.problems],
+            **({"dataset_sha256": self.dataset_sha256} if self.dataset_sha256 is not None else {}),
         }
 
 
@@ -112,11 +116,18 @@ def ingest(
     files: list[InputFile] = []
     sheets: list[tuple[RawSheet, InputFile]] = []
 
+    skipped: set[Path] = set()
     for item in discover(inputs):
         if isinstance(item, Problem):
             problems.append(item)
             continue
         display, path = item
+        output = is_output(path, options.exclude)
+        if output is not None:  # zcf's own outputs (dataset, lines, reports) are never inputs
+            if output not in skipped:
+                skipped.add(output)
+                problems.append(Problem("output-folder-skipped", params={"folder": str(output)}))
+            continue
         source = InputFile(path=path, display=display)
         try:
             source.size, source.sha256 = file_digest(path)
@@ -417,19 +428,23 @@ def _cap(problems: list[Problem], limit: int) -> list[Problem]:
     return kept
 
 
-def write_dataset(report: IngestReport, out: Path, lang: str = "en") -> None:
-    """Write ``OUT/dataset/<table>.parquet`` and ``OUT/manifest.json`` atomically.
+def write_dataset(report: IngestReport, out: Path, lang: str = "en", force: bool = False) -> None:
+    """Write ``OUT/dataset/<table>.parquet``, then ``OUT/manifest.json`` (with the dataset's hashes).
 
-    An invalid report writes only the manifest and removes any earlier dataset, so
-    a later ``zcf calc`` cannot run on stale data.
+    ``out`` must be new, empty or zcf's own (:func:`zcf.outputs.claim`). The outputs of later
+    steps are removed first; an invalid report writes only the manifest and removes any
+    earlier dataset, so nothing downstream can run on stale data.
     """
     from zcf.io import replace_dir, write_json_atomic, write_parquet_atomic
+    from zcf.outputs import claim, clear_downstream, dataset_hashes
 
-    out.mkdir(parents=True, exist_ok=True)
+    claim(out, force)
+    clear_downstream(out, "ingest")
     if report.valid:
         with replace_dir(out / "dataset") as tmp:
             for name, frame in sorted(report.tables.items()):
                 write_parquet_atomic(tmp / f"{name}.parquet", frame)
+            report.dataset_sha256 = dataset_hashes(tmp)
     else:
         with replace_dir(out / "dataset", remove=True):
             pass

@@ -1,8 +1,9 @@
 """``zcf report``: the disclosure pack from OUT (results.json, lines, dataset, checks).
 
 Writes ``report.pdf`` (weasyprint), ``report.xlsx`` (openpyxl) and the charts as SVG
-files in ``charts/`` for slides. The generation date comes from ``SOURCE_DATE_EPOCH``
-when set (reproducible builds), else today's date.
+files in ``charts/`` for slides, each wholly in one language (zh or en). The generation
+date comes from ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today's date.
+``pdf_variant="pdf/a-3b"`` gives an archival PDF with results.json and lines.csv inside.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMATS = ("pdf", "xlsx")
+PDF_VARIANTS = ("pdf/a-3b",)
 
 
 @dataclass
@@ -20,7 +22,8 @@ class ReportOutputs:
     pages: int | None = None
 
 
-def render_reports(out: Path, dest: Path, formats: list[str], lang: str, source_date_epoch: int | None) -> ReportOutputs:
+def render_reports(out: Path, dest: Path, formats: list[str], lang: str, source_date_epoch: int | None,
+                   pdf_variant: str | None = None) -> ReportOutputs:
     from zcf.io import write_bytes_atomic
     from zcf.report.model import load_model
 
@@ -35,7 +38,7 @@ def render_reports(out: Path, dest: Path, formats: list[str], lang: str, source_
     if "pdf" in formats:
         from zcf.report.pdf import write_pdf
 
-        outputs.pages = write_pdf(model, dest / "report.pdf", created)
+        outputs.pages = write_pdf(model, dest / "report.pdf", created, pdf_variant, out, moment)
         outputs.files.append(dest / "report.pdf")
     if "xlsx" in formats:
         from zcf.report.excel import write_excel

@@ -1,7 +1,9 @@
 """Small SVG charts for the reports, built as text (no plotting library needed).
 
 Every label is XML-escaped, so names from input files cannot inject markup. The
-same SVG is embedded in the PDF and saved next to the reports for slides.
+same SVG is embedded in the PDF and saved next to the reports for slides. Value labels
+follow the reports' one number rule (:func:`zcf.report.numbers.fmt_number`), and a chart
+is as wide as its content needs: one site gives a narrow chart, not a full-width bar.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+from zcf.report.numbers import fmt_number
 
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, DejaVu Sans, sans-serif"
 PALETTE = ["#1f5f8b", "#3f9b6e", "#e0a030", "#c0504d", "#7a5ea8", "#4bacc6", "#8c8c8c", "#9bbb59", "#f79646", "#2c4d75"]
@@ -23,15 +27,17 @@ class Chart:
     svg: str
 
 
+FULL_WIDTH = 620  # px: the text width of an A4 page at 96 px per inch, less a margin
+SLOT = 100  # px per bar of a column chart
+
+
 def _num(value: float) -> str:
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{value / 1e6:,.2f}M"
-    if magnitude >= 1e4:
-        return f"{value / 1e3:,.1f}k"
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value else "0"
+    return fmt_number(value)
+
+
+def width_for(count: int, per_item: int = SLOT, fixed: int = 90, least: int = 300) -> int:
+    """A chart's width for ``count`` bars: narrow for one or two, never wider than the page."""
+    return max(least, min(FULL_WIDTH, fixed + count * per_item))
 
 
 def _text(x, y, content, size=10, anchor="start", weight="normal", fill=INK, rotate=None) -> str:
@@ -45,32 +51,44 @@ def _svg(width: int, height: int, body: list[str]) -> str:
             f'viewBox="0 0 {width} {height}">' + "".join(body) + "</svg>")
 
 
-def _shorten(label: str, limit: int = 22) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+def text_width(label: str, size: float = 10) -> float:
+    """The width a label takes, estimated: a Chinese character is about one em, a Latin one about 0.56 em."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.56 for c in str(label))
 
 
-def hbar(items: list[tuple[str, float]], unit: str, width: int = 620, bar: int = 18) -> str:
+def _shorten(label: str, room: float, size: float = 10) -> str:
+    """``label`` cut with "…" so that it fits ``room`` pixels at ``size``."""
+    label = str(label)
+    if text_width(label, size) <= room:
+        return label
+    while label and text_width(label + "…", size) > room:
+        label = label[:-1]
+    return label + "…"
+
+
+def hbar(items: list[tuple[str, float]], unit: str, width: int = FULL_WIDTH, bar: int = 18) -> str:
     """Horizontal bars, largest first as given; the value is printed at each bar's end."""
     items = [(label, value) for label, value in items if value is not None]
-    label_width = 190
+    label_width = min(280, max((text_width(label) for label, _ in items), default=0) + 12)
     height = 20 + len(items) * (bar + 8) + 24
     top = max((v for _, v in items), default=0) or 1
-    plot = width - label_width - 80
+    plot = width - label_width - 90
     body = []
     for i, (label, value) in enumerate(items):
         y = 14 + i * (bar + 8)
         length = max(0.0, value) / top * plot
-        body.append(_text(label_width - 6, y + bar * 0.7, _shorten(label, 26), anchor="end"))
+        body.append(_text(label_width - 6, y + bar * 0.7, _shorten(label, label_width - 8), anchor="end"))
         body.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{PALETTE[0]}"/>')
         body.append(_text(label_width + length + 4, y + bar * 0.7, _num(value)))
     body.append(_text(width - 4, height - 6, unit, size=9, anchor="end", fill="#777777"))
     return _svg(width, height, body)
 
 
-def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: str, width: int = 620,
+def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: str, width: int | None = None,
                  height: int = 260) -> str:
-    """Vertical stacked bars, one per category, with a legend."""
-    left, bottom, top_margin = 56, 46, 26
+    """Vertical stacked bars, one per category, with a legend; as wide as the bars need."""
+    width = width or width_for(len(categories))
+    left, bottom, top_margin = 70, 46, 26
     plot_w, plot_h = width - left - 10, height - bottom - top_margin
     totals = [sum(max(0.0, s[i]) for s in series.values()) for i in range(len(categories))]
     top = _nice(max(totals, default=0) or 1)
@@ -84,15 +102,15 @@ def vbar_stacked(categories: list[str], series: dict[str, list[float]], unit: st
             h = max(0.0, values[i]) / top * plot_h
             y -= h
             body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{PALETTE[k % 10]}"/>')
-        body.append(_text(x + bar_w / 2, top_margin + plot_h + 14, _shorten(category, 14), size=9, anchor="middle"))
+        body.append(_text(x + bar_w / 2, top_margin + plot_h + 14, _shorten(category, slot - 4, 9), size=9, anchor="middle"))
     body += _legend(list(series), left, height - 14)
     return _svg(width, height, body)
 
 
-def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit: str, width: int = 620,
+def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit: str, width: int = FULL_WIDTH,
                 height: int = 260) -> str:
     """One line per series over the x labels (months), with a legend."""
-    left, bottom, top_margin = 56, 46, 26
+    left, bottom, top_margin = 70, 46, 26
     plot_w, plot_h = width - left - 10, height - bottom - top_margin
     values = [v for s in series.values() for v in s if v is not None]
     top = _nice(max(values, default=0) or 1)
@@ -112,9 +130,10 @@ def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit
     return _svg(width, height, body)
 
 
-def pareto(items: list[tuple[str, float]], unit: str, width: int = 620, height: int = 270) -> str:
+def pareto(items: list[tuple[str, float]], unit: str, width: int | None = None, height: int = 270) -> str:
     """Bars sorted descending with the cumulative share as a line (right axis, 0–100 %)."""
-    left, right, bottom, top_margin = 56, 40, 70, 20
+    width = width or width_for(len(items), per_item=36, fixed=120)
+    left, right, bottom, top_margin = 70, 40, 70, 20
     plot_w, plot_h = width - left - right, height - bottom - top_margin
     total = sum(v for _, v in items) or 1
     top = _nice(max((v for _, v in items), default=0) or 1)
@@ -127,7 +146,7 @@ def pareto(items: list[tuple[str, float]], unit: str, width: int = 620, height: 
         h = value / top * plot_h
         body.append(f'<rect x="{x + slot * 0.15:.1f}" y="{top_margin + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                     f'height="{h:.1f}" fill="{PALETTE[0]}"/>')
-        body.append(_text(x + slot / 2, top_margin + plot_h + 10, _shorten(label, 12), size=8, anchor="end", rotate=-45))
+        body.append(_text(x + slot / 2, top_margin + plot_h + 10, _shorten(label, 80, 8), size=8, anchor="end", rotate=-45))
         cumulative += value
         points.append((x + slot / 2, top_margin + plot_h - cumulative / total * plot_h))
     body.append('<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
@@ -139,11 +158,12 @@ def pareto(items: list[tuple[str, float]], unit: str, width: int = 620, height: 
 
 
 def trend(years: list[str], values: list[float | None], unit: str, target: tuple[str, float] | None = None,
-          width: int = 620, height: int = 250) -> str:
+          width: int | None = None, height: int = 250) -> str:
     """Bars per year; a dashed target line and a marker at the target year when given."""
     labels = list(years) + ([target[0]] if target and target[0] not in years else [])
     series_values = list(values) + ([None] if target and target[0] not in years else [])
-    left, bottom, top_margin = 56, 40, 20
+    width = width or width_for(len(labels))
+    left, bottom, top_margin = 70, 40, 20
     plot_w, plot_h = width - left - 10, height - bottom - top_margin
     top = _nice(max([v for v in series_values if v is not None] + ([target[1]] if target else []), default=1) or 1)
     body = _axis(left, top_margin, plot_w, plot_h, top, unit)
@@ -189,6 +209,7 @@ def _legend(names: list[str], x: float, y: float) -> list[str]:
     body = []
     for k, name in enumerate(names):
         body.append(f'<rect x="{x:.1f}" y="{y - 8:.1f}" width="9" height="9" fill="{PALETTE[k % 10]}"/>')
-        body.append(_text(x + 12, y, _shorten(name, 18), size=9))
-        x += 24 + min(len(name), 18) * 7
+        shown = _shorten(name, 150, 9)
+        body.append(_text(x + 12, y, shown, size=9))
+        x += 24 + text_width(shown, 9)
     return body

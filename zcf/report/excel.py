@@ -1,9 +1,11 @@
 """The Excel disclosure pack (openpyxl, write-only: fast for large line lists).
 
-Numbers are written as numbers with units in the headers; every sheet has a frozen
-header row and an auto-filter. Text that comes from input files is always written
-as a text cell, so ``=HYPERLINK(...)`` or ``@SUM(...)`` in a supplier name can never
-become a formula (formula injection).
+Numbers are written as numbers with a number format (``zcf.report.numbers.FORMATS``)
+and units in the headers; codes are written as words of the report's language, the same
+as the PDF's. Every sheet has a frozen header row and an auto-filter. Text that comes
+from input files is always written as a text cell, so ``=HYPERLINK(...)`` or ``@SUM(...)``
+in a supplier name can never become a formula (formula injection). The sheet "待办 / To
+do" is the preparer's to-do list — not part of the disclosure.
 """
 
 from __future__ import annotations
@@ -14,36 +16,37 @@ from typing import Any
 
 import pandas as pd
 
-from zcf.calc.scope3 import CATEGORIES
-from zcf.report.model import ReportModel, method_name
+from zcf.report import checks_view, sections
+from zcf.report.lines_sheet import lines_sheet
+from zcf.report.model import ReportModel
+from zcf.report.numbers import FORMATS, number_format
 
-NUMBER_FORMAT = "#,##0.000"
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
-
-def _cell(sheet, value: Any, bold: bool = False):
-    """A write-only cell: numbers stay numbers, every string is a text cell."""
+def _cell(sheet, value: Any, fmt: str | None = None, bold: bool = False):
+    """A write-only cell: numbers stay numbers (formatted as ``fmt``), every string is a text cell."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    if isinstance(value, tuple):  # (value, format) for a cell whose format differs from its column's
+        value, fmt = value
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         cell = WriteOnlyCell(sheet, value=None)
     elif isinstance(value, bool):
         cell = WriteOnlyCell(sheet, value=value)
     elif isinstance(value, (int, float)):
         cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, float):
-            cell.number_format = NUMBER_FORMAT
+        cell.number_format = FORMATS.get(fmt, fmt) if fmt else number_format("number", value)
     else:
-        text = str(value)
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=str(value))
         cell.data_type = "s"  # never a formula, whatever the text starts with
     if bold:
         cell.font = Font(bold=True)
     return cell
 
 
-def _sheet(workbook, title: str, headers: list[str], rows: list[list[Any]], widths: list[int] | None = None):
+def write_sheet(workbook, title: str, headers: list[str], rows: list[list[Any]], widths: list[int] | None = None,
+                formats: list[str | None] | None = None):
+    """A sheet with a bold, frozen, filtered header row; ``formats`` name each column's number format."""
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title[:31])
@@ -54,13 +57,10 @@ def _sheet(workbook, title: str, headers: list[str], rows: list[list[Any]], widt
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
     sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    formats = formats or []
     for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
+        sheet.append([_cell(sheet, v, formats[i] if i < len(formats) else None) for i, v in enumerate(row)])
     return sheet
-
-
-def _num(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
 def _save(workbook, moment) -> bytes:
@@ -90,124 +90,134 @@ def _save(workbook, moment) -> bytes:
     return fixed.getvalue()
 
 
+def summary_rows(model: ReportModel) -> list[list[Any]]:
+    t, r = model.text, model.results
+    rows = [[f["figure"], (f["value"], f["format"]), f["unit"]] for f in model.key_figures()]
+    return rows + [
+        [t["reporting_year"], (r["reporting_year"], "0"), ""],
+        [t["gwp_basis"], r["gwp_basis"], ""],
+        [t["boundary"], model.boundary, ""],
+        [t["company"], model.company_name, ""],
+    ]
+
+
+def scope1_rows(model: ReportModel) -> list[list[Any]]:
+    r, w = model.results, model.words
+    rows = [[w.of("category", c), v] for c, v in r["totals"]["scope1_by_category"].items()]
+    for gas, v in sorted(r["by_gas"].items()):
+        if "scope1" in v:
+            rows.append([w["gas_mass"].format(gas=gas, mass=f"{v['scope1']['mass_t']:.6g}"), v["scope1"]["co2e_t"]])
+    return rows
+
+
+def scope2_rows(model: ReportModel) -> list[list[Any]]:
+    w = model.words
+    return [[w.of("scope2_method", method), w.of("category", category), value]
+            for method in ("location", "market")
+            for category, value in model.results["totals"]["scope2_by_category"][method].items()]
+
+
+def check_rows(model: ReportModel) -> list[list[Any]]:
+    rows = []
+    for pack in checks_view.check_sections(model):
+        for c in pack["rows"]:
+            fmt = "share" if c["share"] else None
+            measured = c["measured"] if not isinstance(c["measured"], bool) else c["measured_text"]
+            rows.append([c["rule"], c["title"], pack["title"], c["severity"], c["evidence"], c["source"], c["requirement"],
+                         c["op"], (c["threshold"], fmt), (measured, fmt), c["unit"], c["status"], c["message"]])
+    return rows
+
+
 def write_excel(model: ReportModel, path: Path, moment=None) -> None:
     """Write report.xlsx atomically; ``moment`` (a datetime) dates the document."""
+    import datetime as dt
+
     from openpyxl import Workbook
 
     from zcf.io import write_bytes_atomic
 
-    t = model.text
-    r = model.results
-    totals = r["totals"]
+    t, r = model.text, model.results
     workbook = Workbook(write_only=True)
-
-    summary = [
-        [t["scope1"], totals["scope1"], "tCO2e"],
-        [t["scope2_location"], totals["scope2_location"], "tCO2e"],
-        [t["scope2_market"], totals["scope2_market"], "tCO2e"],
-        [t["scope3"], totals["scope3"], "tCO2e"],
-        [t["total_market"], totals["total_market"], "tCO2e"],
-        [t["energy_total"], _num(r["energy"].get("total_mwh")), "MWh"],
-        [t["energy_tce"], _num(r["energy"].get("total_tce")), "tce"],
-        [t["renewable_share"], _num(r["energy"].get("renewable_share")), "fraction"],
-        [t["traceable_share"], _num(r["energy"].get("traceable_green_electricity_share")), "fraction"],
-        [t["reporting_year"], r["reporting_year"], ""],
-        [t["gwp_basis"], r["gwp_basis"], ""],
-        [t["boundary"], model.boundary, ""],
-        ["company", model.org.get("company_name"), ""],
-    ]
-    _sheet(workbook, t["sheet_summary"], [t["figure"], t["value"], t["unit"]], summary, [44, 20, 12])
-
-    s1 = [[c, totals["scope1_by_category"][c]] for c in totals["scope1_by_category"]]
-    for gas, v in sorted(r["by_gas"].items()):
-        if "scope1" in v:
-            s1.append([f"gas {gas} (t gas: {v['scope1']['mass_t']:.6g})", v["scope1"]["co2e_t"]])
-    _sheet(workbook, t["sheet_scope1"], [t["category"], f"{t['scope1']} (tCO2e)"], s1, [48, 20])
-
-    s2 = []
-    for method in ("location", "market"):
-        for category, value in totals["scope2_by_category"][method].items():
-            s2.append([method, category, value])
-    _sheet(workbook, t["sheet_scope2"], [t["method"], t["category"], "tCO2e"], s2, [14, 16, 20])
-
-    s3 = []
-    for number, entry in r["scope3_status"].items():
-        name = CATEGORIES[number][1] if model.lang == "zh" else CATEGORIES[number][0]
-        s3.append([int(number), name, entry["status"], totals["scope3_by_category"][number],
-                   ", ".join(method_name(m, model.lang) for m in entry.get("methods", [])), entry.get("reason", "")])
-    _sheet(workbook, t["sheet_scope3"], [t["category"], t["name"], t["status"], "tCO2e", t["methods"], t["reason"]], s3,
-           [10, 30, 14, 18, 40, 60])
-
-    sites = [[k, v.get("name"), v["scope1"], v["scope2_location"], v["scope2_market"], v["scope3"], v["energy_mwh"]]
-             for k, v in r["by_site"].items()]
-    _sheet(workbook, t["sheet_sites"], [t["site"], t["name"], f"{t['scope1']} (tCO2e)", f"{t['scope2_location']} (tCO2e)",
-                                        f"{t['scope2_market']} (tCO2e)", f"{t['scope3']} (tCO2e)", "MWh"], sites)
-
-    products = []
-    for p in r.get("products", []):
-        for b in p["batches"]:
-            products.append([p["product_id"], b["batch_id"], b["site_id"], b["period"], b["units"], model.unit_name(p),
-                             b["factory_tco2e"], b["parts_tco2e"], b["total_tco2e"], b["per_unit_kgco2e"]])
-    _sheet(workbook, t["sheet_products"], [t["product"], t["batch"], t["site"], t["period"], t["units"], t["declared_unit"],
-                                           f"{t['factory']} (tCO2e)", f"{t['parts']} (tCO2e)", "tCO2e", t["per_unit"]], products)
-
-    _sheet(workbook, t["sheet_suppliers"], [t["supplier"], t["name"], t["pcf_status"], f"{t['spend']} (CNY)",
-                                            "tCO2e", t["method"]], _supplier_rows(model))
-
-    factors = [[f["factor_id"], f["activity"], f["region"], f["year"], f["value"], f["unit"], f["gas"], f["source"],
-                f["url_or_doc"], f["confidence"], f["notes"], f["origin"]] for f in r["factors_used"]]
-    _sheet(workbook, t["sheet_factors"], ["factor_id", "activity", "region", "year", "value", "unit", "gas", "source",
-                                          "url_or_doc", "confidence", "notes", "origin"], factors,
-           [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 10])
-
-    lines = model.lines
-    columns = list(lines.columns)
-    header = [f"{c} (t)" if c in ("gas_t", "co2e_t") else c for c in columns]
-    _sheet(workbook, t["sheet_lines"], header, lines.astype(object).where(lines.notna(), None).values.tolist())
-
-    checks = model.check_rows()
-    _sheet(workbook, t["sheet_reconciliation"],
-           [t["table"], t["rows_read"], t["rows_calculated"], t["rows_used"], t["rows_excluded"], t["rows_partial"],
-            t["rows_unaccounted"], "code", t["rows_n"], t["amounts"], t["reason"], "cells"],
-           _reconciliation_rows(model), [18, 8, 10, 8, 10, 8, 10, 26, 8, 24, 80, 60])
-    _sheet(workbook, t["sheet_checks"], [t["rule"], t["status"], t["measured"], t["threshold"], t["message"]],
-           [[c["rule"], c["status"], c["measured"], c["threshold"], c["message"]] for c in checks]
-           or [[t["no_checks"], "", "", "", ""]], [18, 14, 16, 16, 80])
-    _sheet(workbook, t["sheet_inputs"], [t["file"], "SHA-256", "bytes"],
-           [[i["path"], i["sha256"], i["size"]] for i in model.manifest.get("inputs", [])], [60, 70, 14])
-
-    import datetime as dt
-
+    write_sheet(workbook, t["sheet_summary"], [t["figure"], t["value"], t["unit"]], summary_rows(model), [52, 20, 18])
+    write_sheet(workbook, t["sheet_scope1"], [t["category"], f"{t['scope1']} (tCO2e)"], scope1_rows(model), [48, 20],
+                [None, "tco2e"])
+    write_sheet(workbook, t["sheet_scope2"], [t["method"], t["category"], "tCO2e"], scope2_rows(model), [18, 24, 20],
+                [None, None, "tco2e"])
+    write_sheet(workbook, t["sheet_scope3"], [t["category"], t["name"], t["status"], "tCO2e", t["methods"], t["reason"]],
+                [[row["number"], row["name"], row["status"], row["tco2e"], row["methods"], row["reason"]]
+                 for row in model.scope3_rows()], [10, 30, 14, 18, 40, 60], ["count", None, None, "tco2e"])
+    write_sheet(workbook, t["sheet_sites"], [t["site"], t["name"], f"{t['scope1']} (tCO2e)", f"{t['scope2_location']} (tCO2e)",
+                                             f"{t['scope2_market']} (tCO2e)", f"{t['scope3']} (tCO2e)", f"{t['energy_total']} (MWh)"],
+                [[s["site_id"], s["name"], s["scope1"], s["scope2_location"], s["scope2_market"], s["scope3"], s["energy_mwh"]]
+                 for s in model.site_rows()], [10, 24, 16, 18, 18, 16, 16], [None, None] + ["tco2e"] * 4 + ["energy"])
+    write_sheet(workbook, t["sheet_products"],
+                [t["product"], t["batch"], t["site"], t["period"], t["units"], t["declared_unit"], f"{t['factory']} (tCO2e)",
+                 f"{t['parts']} (tCO2e)", "tCO2e", t["per_unit"]],
+                [[b["product"], b["batch"], b["site"], b["period"], b["units"], b["unit"], b["factory_tco2e"], b["parts_tco2e"],
+                  b["tco2e"], b["per_unit"]] for b in sections.batch_rows(model)],
+                None, [None, None, None, None, "count", None, "tco2e", "tco2e", "tco2e", "number"])
+    currency = model.words.unit(r["intensity"].get("currency") or "CNY")
+    write_sheet(workbook, t["sheet_suppliers"], [t["supplier"], t["name"], t["pcf_status"], f"{t['spend']} ({currency})",
+                                                 "tCO2e", t["method"]], supplier_rows(model), None,
+                [None, None, None, "money", "tco2e"])
+    write_sheet(workbook, t["sheet_factors"],
+                [t["factor_id"], t["activity"], t["region"], t["year"], t["value"], t["unit"], t["gas"], t["source"],
+                 t["url"], t["confidence"], t["notes_column"], t["origin"], t["factor_note"]],
+                [[f["factor_id"], f["activity"], f["region"], (f["year"], "0"), f["value"], f["unit"], f["gas"], f["source"],
+                  f["url"], f["confidence"], f["notes"], f["origin"], f["note"]] for f in sections.factor_rows(model)],
+                [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 12, 24], [None] * 4 + ["exact"])
+    lines_sheet(model, workbook, write_sheet)
+    write_sheet(workbook, t["sheet_reconciliation"],
+                [t["table"], t["rows_read"], t["rows_calculated"], t["rows_used"], t["rows_excluded"], t["rows_partial"],
+                 t["rows_unaccounted"], t["status"], t["rows_n"], t["amounts"], t["reason"], t["todo_where"]],
+                reconciliation_rows(model), [18, 8, 10, 8, 10, 8, 10, 14, 8, 24, 60, 60], [None] + ["count"] * 6 + [None, "count"])
+    write_sheet(workbook, t["sheet_checks"],
+                [t["rule"], t["title"], t["pack"], t["severity"], t["evidence"], t["source"], t["requirement"], t["operator"],
+                 t["threshold"], t["measured"], t["unit"], t["status"], t["message"]],
+                check_rows(model) or [[t["no_checks"]] + [None] * 12], [10, 40, 24, 10, 14, 50, 20, 8, 12, 14, 12, 12, 70])
+    todo = checks_view.todo_rows(model)
+    write_sheet(workbook, t["sheet_todo"], [t["severity"], t["todo_kind"], t["todo_ref"], t["todo_where"], t["todo_action"]],
+                [[i["severity"], i["kind"], i["ref"], i["where"], i["action"]] for i in todo] or [[t["no_todo"], None, None, None, None]],
+                [10, 16, 16, 40, 110])
+    write_sheet(workbook, t["sheet_inputs"], [t["file"], "SHA-256", t["bytes"]],
+                [[i["file"], i["sha256"], i["size"]] for i in sections.input_rows(model)], [60, 70, 14], [None, None, "count"])
     write_bytes_atomic(path, _save(workbook, moment or dt.datetime.now(tz=dt.timezone.utc)))
 
 
-def _reconciliation_rows(model: ReportModel) -> list[list[Any]]:
-    """A row per table (counts), then a row per reason under it (code, rows, amounts, message, cells)."""
-    reasons = model.reconciliation_reasons()
+def reconciliation_rows(model: ReportModel) -> list[list[Any]]:
+    """A row per table (counts), then a row per reason under it (what it means, rows, amounts, cells)."""
+    reasons = sections.reconciliation_reasons(model)
     out: list[list[Any]] = []
-    titles = {row["table_id"]: row["table"] for row in model.reconciliation_rows()}
-    for table, entry in model.results.get("reconciliation", {}).items():
-        out.append([titles[table], entry["rows"], entry["calculated"], entry["used"], entry["excluded"], entry["partial"],
-                    entry["unaccounted"], None, None, None, None, None])
-        for reason in (r for r in reasons if r["table"] == titles[table]):
-            out.append([titles[table], None, None, None, None, None, None, reason["code"], reason["rows"], reason["amounts"],
-                        reason["message"], reason["cells"]])
+    for row in sections.reconciliation_rows(model):
+        out.append([row["table"], row["rows"], row["calculated"], row["used"], row["excluded"], row["partial"],
+                    row["unaccounted"], None, None, None, None, None])
+        for reason in (x for x in reasons if x["table_id"] == row["table_id"]):
+            out.append([row["table"], None, None, None, None, None, None, reason["kind"], reason["rows"], reason["amounts"],
+                        reason["finding"], ", ".join(reason["cells"][:10])])
     return out
 
 
-def _supplier_rows(model: ReportModel) -> list[list[Any]]:
+def supplier_rows(model: ReportModel) -> list[list[Any]]:
     suppliers = model.tables.get("suppliers")
+    if suppliers is None or suppliers.empty:
+        return []
     lines = model.lines
     cat12 = lines[(lines["scope"] == "3") & lines["category"].isin(["1", "2"])]
     emissions = cat12.groupby("supplier_id")["co2e_t"].sum() if len(cat12) else pd.Series(dtype="float64")
-    methods = cat12.groupby("supplier_id")["method"].agg(lambda m: ", ".join(sorted(set(m)))) if len(cat12) else {}
+    separator = model.words["list_separator"]
+    methods = (cat12.groupby("supplier_id")["method"].agg(lambda m: separator.join(model.words.method(x) for x in sorted(set(m))))
+               if len(cat12) else pd.Series(dtype="object"))
     purchases = model.tables.get("purchases")
-    spend = purchases.groupby("supplier_id")["spend"].sum() if purchases is not None and len(purchases) else {}
+    spend = (purchases.groupby("supplier_id")["spend"].sum() if purchases is not None and len(purchases)
+             else pd.Series(dtype="float64"))
     rows = []
-    if suppliers is None or suppliers.empty:
-        return rows
     for s in suppliers.itertuples():
-        rows.append([s.supplier_id, s.name, s.pcf_status, _num(spend.get(s.supplier_id)) if len(spend) else None,
-                     _num(emissions.get(s.supplier_id)), methods.get(s.supplier_id) if len(methods) else None])
+        status = s.pcf_status if isinstance(getattr(s, "pcf_status", None), str) else None
+        rows.append([s.supplier_id, s.name, model.words.enum("pcf_status", status) if status else None,
+                     _number(spend.get(s.supplier_id)), _number(emissions.get(s.supplier_id)), methods.get(s.supplier_id)])
     rows.sort(key=lambda row: -(row[4] or 0))
     return rows
+
+
+def _number(value) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)

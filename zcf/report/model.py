@@ -1,81 +1,36 @@
 """What the reports show, prepared once from results.json, the lines and the dataset.
 
 The PDF template and the Excel writer both read a :class:`ReportModel`; neither
-computes anything: every figure comes from results.json (itself sums of lines).
+computes anything: every figure comes from results.json (itself sums of lines). Rows
+hold numbers as numbers — the PDF formats them with :mod:`zcf.report.numbers`, the
+workbook keeps them as numbers with a number format — and every code as words of the
+report's language (:mod:`zcf.report.labels`). The company's and sites' names follow the
+language: ``company_name_en`` and the sites' ``name_en`` in English, each falling back
+to the (Chinese) name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
-import tomllib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from zcf.calc.meters import is_sub_meter
 from zcf.calc.scope3 import CATEGORIES
 from zcf.report import charts
-from zcf.resources import templates_dir
+from zcf.report.labels import Words, words
 from zcf.units import ratio
 
-TOP_LINES = 25
 KG_PER_T = ratio("t", "kg")
-
-
-@cache
-def _labels_file() -> dict[str, Any]:
-    with open(templates_dir() / "report" / "labels.toml", "rb") as f:
-        return tomllib.load(f)
-
-
-def labels(lang: str) -> dict[str, str]:
-    return _labels_file()[lang]
-
-
-def method_name(method: str, lang: str) -> str:
-    """A method name of lines.csv in the report's language."""
-    if lang != "zh":
-        return method
-    names = _labels_file()["zh_methods"]
-    if method in names:
-        return names[method]
-    for key, value in names.items():
-        if key.endswith("*") and method.startswith(key[:-1]):
-            return value
-    return method
-
-
-def fmt_t(value: float | None, decimals: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:,.{decimals}f}"
-
-
-def fmt_amount(value: float) -> str:
-    """A quantity for reading: thousands separated, six significant digits below a million."""
-    return f"{value:,.0f}" if abs(value) >= 1e6 else f"{value:,.6g}"
-
-
-def fmt_kg(value: float | None) -> str:
-    """kgCO2e per unit: whole kilograms for a vehicle, decimals for a small part (0.955 kg, not 1)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return fmt_t(value, 0 if abs(value) >= 100 else 2 if abs(value) >= 1 else 3)
-
-
-def fmt_pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
 
 
 @dataclass
 class ReportModel:
     lang: str
-    text: dict[str, str]
+    words: Words
     results: dict[str, Any]
     lines: pd.DataFrame
     manifest: dict[str, Any]
@@ -84,11 +39,36 @@ class ReportModel:
     generated: str
     charts: list[charts.Chart] = field(default_factory=list)
 
-    # --- cover and summary ---------------------------------------------------
+    @property
+    def text(self) -> dict[str, Any]:
+        """The flat labels (headings, column titles) of the report's language."""
+        return self.words.table
+
+    # --- names -----------------------------------------------------------------
 
     @property
     def org(self) -> dict[str, Any]:
         return self.results["organization"]
+
+    @property
+    def company_name(self) -> str:
+        """The company's name in the report's language: English name in English, else the legal name."""
+        name = self.org.get("company_name") or ""
+        return (self.org.get("company_name_en") or name) if self.lang == "en" else name
+
+    def site_name(self, site_id: str) -> str:
+        """A site's name in the report's language (``name_en`` in English, falling back to ``name``)."""
+        sites = self.tables.get("sites")
+        name = self.results["by_site"].get(site_id, {}).get("name")
+        if self.lang == "en" and sites is not None and "name_en" in sites:
+            match = sites.loc[sites["site_id"] == site_id, "name_en"].dropna()
+            if len(match):
+                name = match.iloc[0]
+        return name or ""
+
+    def site_label(self, site_id: str) -> str:
+        name = self.site_name(site_id)
+        return f"{site_id} {name}" if name else site_id
 
     @property
     def fingerprint(self) -> str:
@@ -99,273 +79,139 @@ class ReportModel:
 
     @property
     def boundary(self) -> str:
-        approach = self.results["consolidation_approach"]
-        names = {"zh": {"operational_control": "运营控制权法", "financial_control": "财务控制权法", "equity_share": "股权比例法"},
-                 "en": {"operational_control": "operational control", "financial_control": "financial control",
-                        "equity_share": "equity share"}}
-        return names[self.lang].get(approach, approach)
+        return self.words.of("consolidation", self.results["consolidation_approach"])
 
-    def previous_year(self) -> dict[str, float] | None:
+    @property
+    def assurance(self) -> str | None:
+        level = self.org.get("assurance_level")
+        return self.words.of("assurance", level) if level and level != "none" else None
+
+    @property
+    def title(self) -> str:
+        """The document title: company, report, year (PDF metadata and the page header)."""
+        return f"{self.company_name} — {self.text['report_title']} {self.results['reporting_year']}"
+
+    # --- summary ---------------------------------------------------------------
+
+    def previous_year(self) -> dict[str, float]:
         history = self.tables.get("history")
         if history is None or history.empty:
-            return None
+            return {}
         rows = history[history["year"] == self.results["reporting_year"] - 1]
-        return None if rows.empty else rows.iloc[0].to_dict()
+        return {} if rows.empty else rows.iloc[0].to_dict()
 
-    def key_figures(self) -> list[dict[str, str]]:
-        t = self.results["totals"]
-        energy = self.results["energy"]
-        intensity = self.results["intensity"]
-        previous = self.previous_year() or {}
-        text = self.text
+    def key_figures(self) -> list[dict[str, Any]]:
+        """Rows of {figure, value, kind, unit, change, format}: ``kind`` is number or share; ``change`` a fraction
+        or None; ``format`` the workbook's number format (zcf.report.numbers.FORMATS)."""
+        t, energy, intensity, w = self.results["totals"], self.results["energy"], self.results["intensity"], self.words
+        previous = self.previous_year()
 
         def change(now, key):
             before = previous.get(key)
-            if before is None or pd.isna(before) or not before:
-                return "–"
-            return f"{(now - before) / before:+.1%}"
+            return None if now is None or before is None or pd.isna(before) or not before else (now - before) / before
+
+        def row(figure, value, unit, fmt, key=None):
+            return {"figure": figure, "value": value, "kind": "share" if fmt == "share" else "number", "unit": unit,
+                    "change": change(value, key) if key else None, "format": fmt}
 
         rows = [
-            (text["scope1"], fmt_t(t["scope1"]), "tCO2e", change(t["scope1"], "scope1")),
-            (text["scope2_location"], fmt_t(t["scope2_location"]), "tCO2e", change(t["scope2_location"], "scope2_location")),
-            (text["scope2_market"], fmt_t(t["scope2_market"]), "tCO2e", change(t["scope2_market"], "scope2_market")),
-            (text["scope3"], fmt_t(t["scope3"]), "tCO2e", change(t["scope3"], "scope3")),
-            (text["total_market"], fmt_t(t["total_market"]), "tCO2e", "–"),
-            (text["energy_total"], fmt_t(energy.get("total_mwh")), "MWh", change(energy.get("total_mwh") or 0, "energy_mwh")),
-            (text["energy_tce"], fmt_t(energy.get("total_tce")), "tce", "–"),
-            (text["renewable_share"], fmt_pct(energy.get("renewable_share")), "%", "–"),
-            (text["traceable_share"], fmt_pct(energy.get("traceable_green_electricity_share")), "%", "–"),
+            row(w["scope1"], t["scope1"], "tCO2e", "tco2e", "scope1"),
+            row(w["scope2_location"], t["scope2_location"], "tCO2e", "tco2e", "scope2_location"),
+            row(w["scope2_market"], t["scope2_market"], "tCO2e", "tco2e", "scope2_market"),
+            row(w["scope3"], t["scope3"], "tCO2e", "tco2e", "scope3"),
+            row(w["total_market"], t["total_market"], "tCO2e", "tco2e"),
+            row(w["energy_total"], energy.get("total_mwh"), "MWh", "energy", "energy_mwh"),
+            row(w["energy_tce"], energy.get("total_tce"), w.unit("tce"), "energy"),
+            row(w["renewable_share"], energy.get("renewable_share"), "%", "share"),
+            row(w["traceable_share"], energy.get("traceable_green_electricity_share"), "%", "share"),
         ]
         if intensity.get("per_million_revenue"):
-            rows.append((text["intensity_revenue"], fmt_t(intensity["per_million_revenue"]["scope1_2_market"], 3),
-                         f"tCO2e/{intensity.get('currency') or 'CNY'} m", "–"))
+            rows.append(row(w["intensity_revenue"], intensity["per_million_revenue"]["scope1_2_market"],
+                            w.per_unit("revenue", intensity.get("currency")), "intensity"))
+        rows += self.production_figures()
+        return rows
+
+    def production_figures(self) -> list[dict[str, Any]]:
+        """Units produced and Scope 1+2 per unit: per vehicle for vehicle makers, else per piece or per t (in kg)."""
+        intensity, w = self.results["intensity"], self.words
         if intensity.get("per_vehicle"):
-            rows.append((text["intensity_vehicle"], fmt_t(intensity["per_vehicle"]["scope1_2_market"], 3),
-                         "tCO2e", "–"))
-        elif intensity.get("per_unit_produced"):  # a parts maker: per piece or per t, never "per vehicle"
-            per_unit = intensity["per_unit_produced"]
-            rows.append((text[f"intensity_{per_unit['unit']}"], fmt_t(per_unit["scope1_2_market"] * KG_PER_T, 3),
-                         "kgCO2e", "–"))  # in kg: a piece's share of a plant is a fraction of a tonne
-        return [dict(zip(("figure", "value", "unit", "change"), r)) for r in rows]
+            return [
+                {"figure": w["produced_vehicle"], "value": intensity["vehicles_produced"], "kind": "number",
+                 "unit": w.unit("vehicle"), "change": None, "format": "count"},
+                {"figure": w["intensity_vehicle"], "value": intensity["per_vehicle"]["scope1_2_market"], "kind": "number",
+                 "unit": w.per_unit("vehicle"), "change": None, "format": "intensity"},
+            ]
+        per_unit = intensity.get("per_unit_produced")
+        if not per_unit:
+            return []
+        unit = per_unit["unit"]  # piece or t: a piece's share of a plant is a fraction of a tonne, so kg
+        return [
+            {"figure": w[f"produced_{unit}"], "value": per_unit["units_produced"], "kind": "number",
+             "unit": w.of("declared_unit", unit), "change": None, "format": "count" if unit == "piece" else "energy"},
+            {"figure": w[f"intensity_{unit}"], "value": per_unit["scope1_2_market"] * KG_PER_T, "kind": "number",
+             "unit": w.per_unit(unit), "change": None, "format": "intensity"},
+        ]
 
-    # --- methodology ---------------------------------------------------------
+    def site_rows(self) -> list[dict[str, Any]]:
+        return [{"site": self.site_label(site_id), "site_id": site_id, "name": self.site_name(site_id), **{
+                    k: s[k] for k in ("scope1", "scope2_location", "scope2_market", "scope3", "energy_mwh")}}
+                for site_id, s in self.results["by_site"].items()]
 
-    def scope3_rows(self) -> list[dict[str, str]]:
-        status_text = {"calculated": self.text["calculated"], "not_relevant": self.text["not_relevant"],
-                       "not_calculated": self.text["not_calculated"]}
+    # --- methodology -----------------------------------------------------------
+
+    def category_name(self, number: str) -> str:
+        name, name_zh = CATEGORIES[number]
+        return name_zh if self.lang == "zh" else name
+
+    def scope3_rows(self) -> list[dict[str, Any]]:
+        """Each category: status, tCO2e, methods and — for a category not calculated — the reason, as a fact."""
         rows = []
         for number, entry in self.results["scope3_status"].items():
+            reason = ""
+            if entry["status"] != "calculated":
+                key = "reason_zh" if self.lang == "zh" else "reason"
+                reason = entry.get(key) or entry.get("reason") or ""
             rows.append({
-                "category": f"{number} {entry['name_zh'] if self.lang == 'zh' else entry['name']}",
-                "status": status_text[entry["status"]],
-                "tco2e": fmt_t(self.results["totals"]["scope3_by_category"].get(number)),
-                "methods": ", ".join(method_name(m, self.lang) for m in entry.get("methods", [])),
-                "reason": entry.get("reason", ""),
+                "number": int(number),
+                "category": f"{number} {self.category_name(number)}",
+                "name": self.category_name(number),
+                "status": self.words.of("scope3_status", entry["status"]),
+                "tco2e": self.results["totals"]["scope3_by_category"].get(number),
+                "methods": self.words.table["list_separator"].join(self.words.method(m) for m in entry.get("methods", [])),
+                "reason": reason,
             })
         return rows
 
-    def factor_rows(self) -> list[dict[str, Any]]:
-        return [
-            {"factor_id": f["factor_id"], "activity": f["activity"], "region": f["region"] or "",
-             "year": f["year"] or "", "value": f"{f['value']:g}", "unit": f["unit"], "source": f["source"],
-             "confidence": f["confidence"]}
-            for f in self.results["factors_used"]
-        ]
+    def memo_rows(self) -> list[dict[str, Any]]:
+        return [{"gas": m["gas"], "table": self.words.table_name(m["source_table"]), "rows": m["rows"],
+                 "mass_t": m["mass_t"], "tco2e": m["co2e_t"]} for m in self.results.get("memo_items", [])]
 
-    def cat1_rows(self) -> list[dict[str, str]]:
-        return [
-            {"method": method_name(method, self.lang), "tco2e": fmt_t(v["tco2e"]), "share": fmt_pct(v["share"]),
-             "lines": str(v["lines"])}
-            for method, v in self.results["data_quality"]["cat1_by_method"].items()
-        ]
-
-    def reconciliation_rows(self) -> list[dict[str, Any]]:
-        """Per input table: rows read, calculated, used, excluded and calculated in part (numbers)."""
-        from zcf.schema import load_schema
-
-        schema = load_schema()
-        out = []
-        for table, entry in self.results.get("reconciliation", {}).items():
-            title = schema.tables[table].zh if self.lang == "zh" and table in schema.tables else table
-            out.append({"table": title, "table_id": table, **{k: entry[k] for k in ("rows", "calculated", "used", "excluded", "partial",
-                                                                  "unaccounted")}})
-        return out
-
-    def reconciliation_reasons(self) -> list[dict[str, Any]]:
-        """Each reason rows were left out (or warned about): table, message, rows, the amounts behind them."""
-        from zcf.schema import load_schema
-
-        tables = load_schema().tables
-        key = "message_zh" if self.lang == "zh" else "message"
-        out = []
-        for table, entry in self.results.get("reconciliation", {}).items():
-            title = tables[table].zh if self.lang == "zh" and table in tables else table
-            for kind, reasons in (("excluded", entry.get("reasons", [])), ("note", entry.get("notes", []))):
-                for reason in reasons:
-                    amounts = "; ".join(f"{fmt_amount(v)} {u}" for u, v in reason.get("amounts", {}).items())
-                    out.append({"table": title, "kind": kind, "code": reason["code"], "severity": reason["severity"],
-                                "rows": reason["rows"], "amounts": amounts, "message": reason.get(key) or reason["message"],
-                                "cells": ", ".join(reason.get("cells", [])[:10])})
-        return out
-
-    def problem_rows(self) -> list[dict[str, str]]:
-        key = "message_zh" if self.lang == "zh" else "message"
-        return [{"severity": p["severity"], "code": p["code"], "message": p.get(key) or p["message"]}
-                for p in self.results.get("problems", [])]
-
-    def check_rows(self) -> list[dict[str, str]]:
-        if not self.checks:
-            return []
-        out = []
-        for result in self.checks.get("results", []):
-            message = result.get("message")
-            if isinstance(message, dict):
-                message = message.get(self.lang) or message.get("en", "")
-            out.append({"rule": result.get("rule_id", ""), "status": result.get("status", ""),
-                        "measured": result.get("measured_text", str(result.get("measured", ""))),
-                        "threshold": result.get("threshold_text", str(result.get("threshold", ""))),
-                        "message": message or ""})
-        return out
-
-    # --- products, inputs, lines ---------------------------------------------
-
-    def unit_name(self, product: dict[str, Any]) -> str:
-        """The declared unit of a product as the report names it: 辆/vehicle, 件/piece, 吨/t."""
-        if product.get("vehicle"):
-            return self.text["unit_vehicle"]
-        return self.text.get(f"unit_{product.get('declared_unit', 'piece')}", product.get("declared_unit", ""))
-
-    def product_rows(self) -> list[dict[str, str]]:
-        return [
-            {"product": p["product_id"], "unit": self.unit_name(p), "units": fmt_t(p["units"], 0),
-             "per_unit": fmt_kg(p["per_unit_kgco2e"]), "parts": fmt_kg(p["parts_kgco2e_per_unit"]),
-             "factory": fmt_kg(p["factory_kgco2e_per_unit"]), "tco2e": fmt_t(p["total_tco2e"]),
-             "complete": self.text["yes"] if p.get("complete", True) else self.text["no"]}
-            for p in self.results.get("products", [])
-        ]
-
-    def incomplete_rows(self) -> list[dict[str, str]]:
-        """Why a product's footprint is incomplete, one row per reason."""
-        key = "message_zh" if self.lang == "zh" else "message"
-        return [{"product": p["product_id"], "reason": r.get(key) or r["message"]}
-                for p in self.results.get("products", []) for r in p.get("reasons", [])]
-
-    def batch_rows(self) -> list[dict[str, str]]:
-        rows = []
-        for p in self.results.get("products", []):
-            for b in p["batches"]:
-                rows.append({"product": p["product_id"], "batch": b["batch_id"] or "", "site": b["site_id"],
-                             "period": b["period"], "units": fmt_t(b["units"], 0),
-                             "per_unit": fmt_kg(b["per_unit_kgco2e"]), "tco2e": fmt_t(b["total_tco2e"])})
-        return rows
-
-    def input_rows(self) -> list[dict[str, str]]:
-        return [{"file": i["path"], "sha256": i["sha256"], "size": f"{i['size']:,}"} for i in self.manifest.get("inputs", [])]
-
-    def top_lines(self) -> list[dict[str, str]]:
-        lines = self.lines
-        chosen = lines[(lines["scope"] != "2") | (lines["scope2_method"] == "market")]
-        chosen = chosen.sort_values("co2e_t", ascending=False).head(TOP_LINES)
-        rows = []
-        for r in chosen.itertuples():
-            where = f"{Path(str(r.source_file)).name}"
-            if isinstance(r.source_sheet, str) and r.source_sheet:
-                where += f":{r.source_sheet}"
-            if not pd.isna(r.source_row):
-                where += f"!{int(r.source_row)}"
-            rows.append({"line": r.line_id, "scope": f"{r.scope}/{r.category}", "source": where,
-                         "activity": r.activity, "factor": r.factor_id, "tco2e": fmt_t(r.co2e_t)})
-        return rows
-
-
-def build_charts(model: ReportModel) -> list[charts.Chart]:
-    t = model.results["totals"]
-    text = model.text
-    out = [
-        charts.Chart("scope_split", text["chart_scope_split"], charts.hbar(
-            [(text["scope1"], t["scope1"]), (text["scope2_location"], t["scope2_location"]),
-             (text["scope2_market"], t["scope2_market"]), (text["scope3"], t["scope3"])], "tCO2e")),
-    ]
-    s3 = sorted(((v, k) for k, v in t["scope3_by_category"].items() if v), reverse=True)
-    if s3:
-        names = {k: (v[1] if model.lang == "zh" else v[0]) for k, v in CATEGORIES.items()}
-        out.append(charts.Chart("scope3_by_category", text["chart_scope3"],
-                                charts.hbar([(f"{k} {names[k]}", v) for v, k in s3], "tCO2e")))
-    sites = model.results["by_site"]
-    if sites:
-        ids = sorted(sites, key=lambda s: -(sites[s]["scope1"] + sites[s]["scope2_market"]))
-        out.append(charts.Chart("sites", text["chart_sites"], charts.vbar_stacked(
-            ids, {text["scope1"]: [sites[s]["scope1"] for s in ids],
-                  text["scope2_market"]: [sites[s]["scope2_market"] for s in ids]}, "tCO2e")))
-    monthly = _monthly_electricity(model)
-    if monthly:
-        out.append(charts.Chart("monthly_electricity", text["chart_monthly"],
-                                charts.lines_chart([str(m) for m in range(1, 13)], monthly, "MWh")))
-    pareto = _supplier_pareto(model)
-    if pareto:
-        out.append(charts.Chart("supplier_pareto", text["chart_pareto"], charts.pareto(pareto, "tCO2e")))
-    trend = _trend(model)
-    if trend:
-        out.append(charts.Chart("trend", text["chart_trend"], trend))
-    return out
-
-
-def _monthly_electricity(model: ReportModel) -> dict[str, list[float | None]]:
-    energy = model.tables.get("energy")
-    if energy is None or energy.empty:
-        return {}
-    # sub-meters measure part of a main meter's electricity: adding them would count it twice
-    grid = energy[(energy["energy_type"] == "electricity") & energy["period_month"].notna() & ~is_sub_meter(energy)]
-    out = {}
-    for site_id, rows in grid.groupby("site_id", sort=True):
-        by_month = rows.groupby("period_month")["quantity_std"].sum()
-        out[site_id] = [float(by_month[m]) if m in by_month.index else None for m in range(1, 13)]
-    return out
-
-
-def _supplier_pareto(model: ReportModel, top: int = 15) -> list[tuple[str, float]]:
-    lines = model.lines
-    cat1 = lines[(lines["scope"] == "3") & (lines["category"] == "1") & lines["supplier_id"].notna()]
-    if cat1.empty:
-        return []
-    by_supplier = cat1.groupby("supplier_id")["co2e_t"].sum().sort_values(ascending=False)
-    return [(str(k), float(v)) for k, v in by_supplier.head(top).items()]
-
-
-def _trend(model: ReportModel) -> str | None:
-    history = model.tables.get("history")
-    if history is None or history.empty:
-        return None
-    years, values = [], []
-    for row in history.sort_values("year").itertuples():
-        if not pd.isna(row.scope1) and not pd.isna(row.scope2_market):
-            years.append(str(int(row.year)))
-            values.append(float(row.scope1 + row.scope2_market))
-    years.append(str(model.results["reporting_year"]))
-    values.append(model.results["totals"]["scope1_2_market"])
-    target = None
-    targets = model.tables.get("targets")
-    if targets is not None and not targets.empty:
-        chosen = targets[(targets["scope"] == "scope1_2") & (targets["type"] == "absolute")]
-        if len(chosen):
-            t = chosen.iloc[0]
-            base = dict(zip(years, values)).get(str(int(t["base_year"])))
-            if base is not None:
-                target = (str(int(t["target_year"])), base * (1 - float(t["reduction_pct"]) / 100))
-    return charts.trend(years, values, "tCO2e", target)
+    @property
+    def residual_factors(self) -> str:
+        basis = self.results.get("scope2_market_basis") or {}
+        ids = ", ".join(basis.get("residual_factor_ids", []))
+        name = self.words.activity(basis.get("residual")) if basis.get("residual") else ""
+        return f"{name} ({ids})" if ids else name
 
 
 def load_model(out: Path, lang: str, generated: str) -> ReportModel:
     """Read results.json, lines, the dataset and checks.json (if any) from OUT."""
     from zcf.io import require_files
+    from zcf.report.figures import build_charts
 
+    from zcf.outputs import require_own, verify_checks, verify_results
+
+    require_own(out, "report")
     require_files(out, ["results.json", "lines.parquet", "manifest.json", "dataset"], "zcf calc")
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    verify_results(out, results)
     lines = pd.read_parquet(out / "lines.parquet")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     checks_path = out / "checks.json"
     checks = json.loads(checks_path.read_text(encoding="utf-8")) if checks_path.is_file() else None
+    if checks is not None:
+        verify_checks(out, checks)
     tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
-    model = ReportModel(lang, labels(lang), results, lines, manifest, checks, tables, generated)
+    model = ReportModel(lang, words(lang), results, lines, manifest, checks, tables, generated)
     model.charts = build_charts(model)
     return model

@@ -3,23 +3,46 @@
 Safety: jinja2 autoescapes every value, so text from input files (supplier names,
 comments) is shown literally; weasyprint gets a URL fetcher that serves nothing but
 files inside the templates folder — no network, no other local files.
+
+The PDF carries its title, author (the company) and language, and is tagged (structure
+for screen readers and reflow). ``pdf/a-3b`` makes an archival PDF/A-3b with
+``results.json`` and ``lines.csv`` embedded, so the figures travel with the document.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from zcf.report.model import ReportModel, fmt_pct, fmt_t
+from markupsafe import Markup, escape
+
+from zcf.report import PDF_VARIANTS, checks_view, sections
+from zcf.report.figures import SUMMARY_CHART
+from zcf.report.model import ReportModel
+from zcf.report.numbers import fmt_change, fmt_number, fmt_pct
 from zcf.resources import templates_dir
 
 SECTIONS = ("summary", "charts", "methodology", "factors", "data-quality", "checks", "products", "inputs", "appendix")
 _SECTION_LABEL = {"summary": "summary", "charts": "charts", "methodology": "methodology", "factors": "factor_register",
                   "data-quality": "data_quality", "checks": "checks", "products": "products", "inputs": "inputs",
                   "appendix": "appendix"}
+ATTACHMENTS = (("results.json", "application/json", "Every figure of the report (zcf results)"),
+               ("lines.csv", "text/csv", "The calculation lines every figure is the sum of"))
+_SEPARATORS = re.compile(r"([_./:\\-])")
 
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def wrap_id(value) -> Markup:
+    """An id (factor, file, product) that may break after its separators, never inside a word."""
+    return Markup(_SEPARATORS.sub(r"\1<wbr>", str(escape(value if value is not None else ""))))
+
+
+def factor_value(value) -> str:
+    """A factor as its source states it (0.5306, 389.31): significant digits kept, no rounding."""
+    return f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
 
 
 def render_html(model: ReportModel, created: str | None) -> str:
@@ -31,38 +54,45 @@ def render_html(model: ReportModel, created: str | None) -> str:
         autoescape=select_autoescape(["html", "xml", "j2"], default_for_string=True),
         undefined=StrictUndefined,
     )
+    env.filters.update(num=fmt_number, pct=fmt_pct, change=fmt_change, wrap=wrap_id, factor=factor_value)
     t = model.text
     if model.lang == "zh":
         page_counter = '"第 " counter(page) " 页，共 " counter(pages) " 页"'
     else:
         page_counter = f'{_css_string(t["page"] + " ")} counter(page) {_css_string(" " + t["of"] + " ")} counter(pages)'
+    summary_chart = next((c for c in model.charts if c.name == SUMMARY_CHART), None)
     return env.get_template("report.html.j2").render(
         t=t,
         r=model.results,
         org=model.org,
+        company=model.company_name,
+        title=model.title,
         css=(folder / "report.css").read_text(encoding="utf-8"),
         page_counter=page_counter,
         created=created,
         generated=model.generated,
         boundary=model.boundary,
+        assurance=model.assurance,
         fingerprint=model.fingerprint,
         sections=[(s, t[_SECTION_LABEL[s]]) for s in SECTIONS],
         key_figures=model.key_figures(),
-        charts=model.charts,
+        site_rows=model.site_rows(),
+        summary_chart=summary_chart,
+        charts=[c for c in model.charts if c is not summary_chart],
+        residual_factors=model.residual_factors,
         scope3_rows=model.scope3_rows(),
-        factor_rows=model.factor_rows(),
-        cat1_rows=model.cat1_rows(),
-        problem_rows=model.problem_rows(),
-        reconciliation_rows=model.reconciliation_rows(),
-        reconciliation_reasons=model.reconciliation_reasons(),
-        check_rows=model.check_rows(),
-        product_rows=model.product_rows(),
-        batch_rows=model.batch_rows(),
-        incomplete_rows=model.incomplete_rows(),
-        input_rows=model.input_rows(),
-        top_lines=model.top_lines(),
-        fmt=fmt_t,
-        pct=fmt_pct,
+        memo_rows=model.memo_rows(),
+        factor_rows=sections.factor_rows(model),
+        cat1_rows=sections.cat1_rows(model),
+        reconciliation_rows=sections.reconciliation_rows(model),
+        reconciliation_reasons=sections.reconciliation_reasons(model),
+        note_rows=sections.note_rows(model),
+        check_sections=checks_view.check_sections(model),
+        product_rows=sections.product_rows(model),
+        batch_rows=sections.batch_rows(model),
+        incomplete_rows=sections.incomplete_rows(model),
+        input_rows=sections.input_rows(model),
+        top_lines=sections.top_lines(model),
     )
 
 
@@ -99,16 +129,40 @@ def safe_fetcher():
     return fetch
 
 
-def write_pdf(model: ReportModel, path: Path, created: str | None) -> int:
-    """Render the PDF to ``path`` atomically; returns the number of pages."""
+def attachments(out: Path, moment):
+    """results.json and lines.csv of OUT as PDF attachments (dated ``moment`` for reproducible bytes)."""
+    from weasyprint import Attachment
+
+    naive = moment.replace(tzinfo=None) if moment is not None else None
+    found = []
+    for name, _media_type, description in ATTACHMENTS:
+        path = out / name
+        if path.is_file():
+            found.append(Attachment(string=path.read_bytes(), name=name, description=description,
+                                    created=naive, modified=naive, relationship="Data"))
+    return found
+
+
+def write_pdf(model: ReportModel, path: Path, created: str | None, variant: str | None = None,
+              out: Path | None = None, moment=None) -> int:
+    """Render the PDF to ``path`` atomically; returns the number of pages.
+
+    Tagged, with title, author and language; ``variant`` ``pdf/a-3b`` also embeds OUT's
+    results.json and lines.csv.
+    """
     import logging
 
     from weasyprint import HTML
 
     from zcf.io import write_bytes_atomic
 
+    if variant is not None and variant not in PDF_VARIANTS:
+        raise ValueError(f"unknown PDF variant {variant!r}; known: {', '.join(PDF_VARIANTS)}")
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     html = render_html(model, created)
     document = HTML(string=html, base_url=str(templates_dir() / "report") + "/", url_fetcher=safe_fetcher()).render()
-    write_bytes_atomic(path, document.write_pdf())
+    options = {"pdf_tags": True}
+    if variant:
+        options |= {"pdf_variant": variant, "attachments": attachments(out, moment) if out else []}
+    write_bytes_atomic(path, document.write_pdf(**options))
     return len(document.pages)

@@ -57,7 +57,7 @@ def _sheet_title(spec: TableSpec, lang: str) -> str:
     return (spec.zh if lang == "zh" else spec.name)[:31]
 
 
-def _choices(column: ColumnSpec, schema: Schema, lang: str) -> tuple[list[str], bool] | None:
+def column_choices(column: ColumnSpec, schema: Schema, lang: str) -> tuple[list[str], bool] | None:
     """Drop-down values for a column and whether other values are errors."""
     chinese = lang in ("zh", "both")
     if column.type == "enum":
@@ -79,7 +79,7 @@ def _choices(column: ColumnSpec, schema: Schema, lang: str) -> tuple[list[str], 
     return None
 
 
-def _comment_text(column: ColumnSpec, lang: str) -> str:
+def column_comment(column: ColumnSpec, lang: str) -> str:
     required = {"en": "required", "zh": "必填"}
     optional = {"en": "optional", "zh": "选填"}
     langs = ["zh", "en"] if lang == "both" else [lang]
@@ -102,7 +102,7 @@ def write_template(path: Path, tables: list[str] | None = None, lang: str = "zh"
     from openpyxl.worksheet.datavalidation import DataValidation
 
     schema = load_schema()
-    names = tables or list(schema.tables)
+    names = tables or [name for name, spec in schema.tables.items() if spec.in_template]
     workbook = Workbook()
     readme = workbook.active
     readme.title = "说明 README"
@@ -135,11 +135,11 @@ def write_template(path: Path, tables: list[str] | None = None, lang: str = "zh"
             cell.font = header_font
             cell.fill = PatternFill("solid", fgColor=_REQUIRED_FILL if column.required else _OPTIONAL_FILL)
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-            cell.comment = Comment(_comment_text(column, lang), "zcf", width=320, height=140)
+            cell.comment = Comment(column_comment(column, lang), "zcf", width=320, height=140)
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = max(12, min(28, len(column.header(lang)) * 2 + 4))
             span = f"{letter}2:{letter}{TEMPLATE_ROWS + 1}"
-            choices = _choices(column, schema, lang)
+            choices = column_choices(column, schema, lang)
             if choices:
                 values, strict = choices
                 validation = DataValidation(
@@ -158,7 +158,7 @@ def write_template(path: Path, tables: list[str] | None = None, lang: str = "zh"
     lists_index = workbook.sheetnames.index("_lists")
     workbook.move_sheet("_lists", offset=len(workbook.sheetnames) - 1 - lists_index)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save(workbook, path)
+    save_workbook(workbook, path)
     return names
 
 
@@ -178,11 +178,11 @@ def _write_key_value(sheet: Worksheet, spec: TableSpec, schema: Schema, lang: st
     for row, column in enumerate(spec.columns, start=2):
         label = sheet.cell(row=row, column=1, value=column.header(lang))
         label.fill = PatternFill("solid", fgColor=_REQUIRED_FILL if column.required else _OPTIONAL_FILL)
-        label.comment = Comment(_comment_text(column, lang), "zcf", width=320, height=120)
+        label.comment = Comment(column_comment(column, lang), "zcf", width=320, height=120)
         sheet.cell(row=row, column=2).number_format = "@"
         description = column.description("zh" if lang == "zh" else "en")
         sheet.cell(row=row, column=3, value=description)
-        choices = _choices(column, schema, lang)
+        choices = column_choices(column, schema, lang)
         if choices:
             values, strict = choices
             validation = DataValidation(type="list", formula1=list_range(values), allow_blank=True, showErrorMessage=strict)
@@ -193,7 +193,7 @@ def _write_key_value(sheet: Worksheet, spec: TableSpec, schema: Schema, lang: st
     sheet.column_dimensions["C"].width = 60
 
 
-def _save(workbook, path: Path) -> None:
+def save_workbook(workbook, path: Path) -> None:
     import io
 
     from zcf.io import write_bytes_atomic

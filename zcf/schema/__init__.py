@@ -188,6 +188,7 @@ class TableSpec(_Frozen):
     together: tuple[tuple[str, ...], ...] = ()
     conditions: tuple[ConditionSpec, ...] = ()  # per-row rules keyed on enum values (see ConditionSpec)
     reconcile: bool = False  # every row must be calculated, used or excluded with a reason (results.json)
+    in_template: bool = True  # part of the blank inventory workbook (the supplier kit's own tables are not)
     amounts: tuple[tuple[str, str], ...] = ()  # (amount column, unit column or "=unit") summed per reason
     description_en: str
     description_zh: str

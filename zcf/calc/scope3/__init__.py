@@ -1,7 +1,8 @@
 """Scope 3: the 15 categories of the GHG Protocol Scope 3 Standard.
 
 Every category gets a status: ``calculated`` (it has lines), ``not_relevant`` (a
-reason is given in zcf.toml ``[scope3.not_relevant]``), or ``not_calculated`` (a gap).
+reason is given in zcf.toml ``[scope3.not_relevant]``, as one text or as ``{ zh = "…", en = "…" }``),
+or ``not_calculated`` (a gap: ``needs`` names the input table that would fill it, if zcf has one).
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ def scope3(ctx: CalcContext) -> list[pd.DataFrame]:
     return parts
 
 
+def reason_texts(reason: str | dict[str, str]) -> tuple[str, str]:
+    """(English, Chinese) of a zcf.toml reason: one text serves both; a table gives each, either standing in."""
+    if isinstance(reason, dict):
+        return reason.get("en") or reason.get("zh", ""), reason.get("zh") or reason.get("en", "")
+    return reason, reason
+
+
 def category_status(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, dict]:
     """Status, method mix and reason for each of the 15 categories."""
     scope3_lines = lines[lines["scope"] == "3"]
@@ -56,15 +64,14 @@ def category_status(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, dict]:
             entry["methods"] = sorted(here["method"].dropna().unique().tolist())
             entry["lines"] = int(len(here))
             if reason:
-                entry["note"] = f"zcf.toml marks it not relevant ({reason}), but data was given and calculated"
+                entry["note"] = f"zcf.toml marks it not relevant ({reason_texts(reason)[0]}), but data was given and calculated"
         elif reason:
             entry["status"] = "not_relevant"
-            entry["reason"] = reason
+            entry["reason"], entry["reason_zh"] = reason_texts(reason)
         else:
             entry["status"] = "not_calculated"
-            source = SOURCES.get(number)
-            entry["reason"] = (f"no data: fill the {source} table" if source
-                               else "no data; zcf has no input table for this category yet")
+            entry["reason"], entry["reason_zh"] = "no data", "无数据"
+            entry["needs"] = SOURCES.get(number)  # the input table that would fill it; None: zcf has none yet
             ctx.report("scope3-gap", category=number, name=name, name_zh=name_zh)
         out[number] = entry
     return out

@@ -4,7 +4,9 @@ Each purchase row takes the best method its data allows, in the GHG Protocol Sco
 hierarchy, and records it with a data-quality score (1 best – 5 worst):
 
 1. supplier-specific: quantity × the supplier's product carbon footprint per unit, or the
-   footprint given as the row's total (score 1 when third-party verified, else 2);
+   footprint given as the row's total (score 1 when third-party verified, else 2) — the row's
+   own ``supplier_pcf``, else a record of the ``supplier_pcfs`` table that is for it
+   (:mod:`zcf.calc.scope3.supplier_pcfs`; an estimated one scores 3);
 2. average-data: quantity × ``material.<material>`` for the supplier's region chain (province,
    country, GLOBAL) — score 3; where only another region has a factor, one the library marks as a
    proxy (or one of zcf.toml ``[factors] fallback_regions``) is used with a warning — score 4;
@@ -25,6 +27,7 @@ import pandas as pd
 from zcf.calc import money
 from zcf.calc.context import CalcContext
 from zcf.calc.lines import fmt, make_lines
+from zcf.calc.scope3 import supplier_pcfs
 from zcf.ingest.selectors import pcf_unit_kind
 from zcf.units import parse_currency, parse_emissions_total, parse_factor_unit
 
@@ -62,6 +65,7 @@ def purchases(ctx: CalcContext) -> list[pd.DataFrame]:
     done = pd.Series(False, index=table.index)
     fallbacks = _Fallbacks()
     parts = _supplier_specific(ctx, table, share, done)
+    parts += _matched_footprints(ctx, table, share, done, fallbacks)
     parts += _average_data(ctx, table, share, done, fallbacks)
     parts += _spend_based(ctx, table, share, done, fallbacks)
     left = table[~done.to_numpy()]
@@ -132,6 +136,57 @@ def _supplier_specific(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, 
                              zip(group["quantity"], group["unit"], group["supplier_pcf"], gas_t)],
             ))
             done[group.index] = True
+    return parts
+
+
+def _matched_footprints(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done: pd.Series,
+                        fallbacks: _Fallbacks) -> list[pd.DataFrame]:
+    """Rows without their own footprint that a record of the supplier_pcfs table is for."""
+    everything = ctx.table("supplier_pcfs")
+    if everything.empty:
+        return []
+    pcfs = supplier_pcfs.usable(ctx)
+    open_rows = table[~done.to_numpy()]
+    stale = set(everything["pcf_id"].astype(str)) - set(pcfs["pcf_id"].astype(str))
+    named_stale = open_rows[open_rows["pcf_reference"].isin(stale).to_numpy(dtype=bool)]
+    for reference, rows in named_stale.groupby("pcf_reference"):
+        fallbacks.add(rows.index, f"the footprint it names ({reference}) cannot be used in {ctx.year}",
+                      f"所引用的碳足迹（{reference}）不能用于 {ctx.year} 年")
+    matches = supplier_pcfs.match(ctx, open_rows, pcfs)
+    parts: list[pd.DataFrame] = []
+    used: set = set()
+    by_pcf: dict[object, list] = {}
+    for row_label, pcf_label in matches.items():
+        by_pcf.setdefault(pcf_label, []).append(row_label)
+    for pcf_label, row_labels in by_pcf.items():
+        pcf = pcfs.loc[pcf_label]
+        rows = table.loc[row_labels]
+        no_quantity = rows["quantity_std"].isna().to_numpy()
+        fallbacks.add(rows.index[no_quantity], f"footprint {pcf['pcf_id']} matches but the row has no quantity",
+                      f"碳足迹 {pcf['pcf_id']} 匹配，但此行没有数量")
+        for unit_std, group in rows[~no_quantity].groupby("unit_std", sort=True):
+            t_per_unit = supplier_pcfs.per_unit(pcf, unit_std)
+            if t_per_unit is None:
+                fallbacks.add(group.index, f"footprint {pcf['pcf_id']} is per {pcf['declared_unit']} but the purchase is "
+                              f"in {group['unit'].iloc[0]}; give product_mass_kg to convert",
+                              f"碳足迹 {pcf['pcf_id']} 按 {pcf['declared_unit']} 计，但采购单位为 {group['unit'].iloc[0]}；"
+                              "请填写单位产品质量以换算")
+                continue
+            used.add(pcf_label)
+            gas_t = group["quantity_std"] * t_per_unit
+            source = f"supplier_pcfs {pcf['pcf_id']}" + (f" ({pcf['source']})" if isinstance(pcf["source"], str) else "")
+            parts.append(make_lines(
+                group, table="purchases", scope="3", category=_category(group), activity="purchase.supplier_pcf",
+                quantity_std=group["quantity_std"], unit_std=unit_std, factor=None, factor_id=f"pcf:{pcf['pcf_id']}",
+                factor_source=source, factor_value=t_per_unit, factor_unit=f"tCO2e/{unit_std}", gas="CO2e",
+                gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share[group.index], method="supplier-specific",
+                data_quality=supplier_pcfs.data_quality(pcf),
+                calculation=[f"{fmt(q)} {u} × {fmt(pcf['pcf_kgco2e'])} kgCO2e per {fmt(pcf['declared_unit_amount'])} "
+                             f"{pcf['declared_unit']} ({pcf['pcf_id']}) = {fmt(t)} tCO2e"
+                             for q, u, t in zip(group["quantity"], group["unit"], gas_t)],
+            ))
+            done[group.index] = True
+    supplier_pcfs.account_unmatched(ctx, pcfs, used)
     return parts
 
 

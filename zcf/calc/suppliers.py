@@ -1,0 +1,103 @@
+"""Per-supplier results: who drives categories 1 and 2, on what data, and whom to ask first.
+
+From the purchase lines (they carry ``supplier_id``), per supplier: emissions of category 1 and
+2 (tCO2e, inside the boundary), share of category 1, spend in CNY, quantity by unit, the method
+mix, the emission-weighted data-quality score (1 best – 5 worst), the PCF status of the
+suppliers table, and the primary-data share — the part of its emissions on supplier-specific
+lines. Then the Pareto of category 1 over *all* suppliers ("N suppliers make 80 %") and a
+ranked "ask these suppliers first" list: the largest emissions on average or spend data,
+where a supplier's own footprint would improve the figure most.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zcf.calc.context import CalcContext
+
+PARETO_SHARE = 0.8  # "N suppliers make 80 % of category 1"
+ASK_FIRST = 20  # length of the "ask these suppliers first" list
+SECONDARY = ("average-data", "spend-based")
+
+
+def _fsum(values) -> float:
+    return math.fsum(float(v) for v in values)
+
+
+def supplier_results(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
+    """results.json ``suppliers``: ``by_supplier`` (sorted by category 1), ``pareto`` and ``ask_first``."""
+    purchases = ctx.table("purchases")
+    mine = lines[(lines["source_table"] == "purchases") & lines["supplier_id"].notna()]
+    if purchases.empty or mine.empty:
+        return {"by_supplier": [], "pareto": None, "ask_first": []}
+    names = ctx.suppliers["name"] if "name" in ctx.suppliers else pd.Series(dtype="string")
+    status = ctx.suppliers["pcf_status"] if "pcf_status" in ctx.suppliers else pd.Series(dtype="string")
+    spend = _spend_by_supplier(purchases, ctx.purchase_spend_cny)
+    quantity = _quantity_by_supplier(purchases)
+    cat1_total = _fsum(mine.loc[mine["category"] == "1", "co2e_t"])
+    entries = []
+    for supplier_id, rows in mine.groupby("supplier_id", sort=True):
+        co2e = _fsum(rows["co2e_t"])
+        cat1 = _fsum(rows.loc[rows["category"] == "1", "co2e_t"])
+        methods = {m: _fsum(r["co2e_t"]) for m, r in rows.groupby("method", sort=True)}
+        weighted = _fsum(rows["co2e_t"] * rows["data_quality"].astype("float64"))
+        entries.append({
+            "supplier_id": supplier_id,
+            "name": _text(names.get(supplier_id)),
+            "cat1_tco2e": cat1,
+            "cat2_tco2e": _fsum(rows.loc[rows["category"] == "2", "co2e_t"]),
+            "cat1_share": cat1 / cat1_total if cat1_total else None,
+            "spend_cny": spend.get(supplier_id),
+            "quantity": quantity.get(supplier_id, {}),
+            "methods_tco2e": methods,
+            "data_quality_score": weighted / co2e if co2e else None,
+            "pcf_status": _text(status.get(supplier_id)),
+            "primary_data_share": methods.get("supplier-specific", 0.0) / co2e if co2e else None,
+        })
+    entries.sort(key=lambda e: (-e["cat1_tco2e"], -e["cat2_tco2e"], e["supplier_id"]))
+    return {"by_supplier": entries, "pareto": pareto(entries, cat1_total), "ask_first": ask_first(entries)}
+
+
+def pareto(entries: list[dict[str, Any]], cat1_total: float) -> dict[str, Any] | None:
+    """Cumulative share of category 1 over every supplier, largest first, and how many make 80 %."""
+    if not cat1_total:
+        return None
+    shares = np.cumsum([e["cat1_tco2e"] for e in entries]) / cat1_total
+    reaching = int(np.searchsorted(shares, PARETO_SHARE - 1e-12) + 1)
+    return {"threshold": PARETO_SHARE, "suppliers_to_threshold": min(reaching, len(entries)),
+            "suppliers_with_cat1": sum(1 for e in entries if e["cat1_tco2e"]), "cat1_tco2e": cat1_total,
+            "cumulative_share": [float(s) for s in shares]}
+
+
+def ask_first(entries: list[dict[str, Any]], n: int = ASK_FIRST) -> list[dict[str, Any]]:
+    """Suppliers ranked by their emissions on average or spend data: whose footprint matters most."""
+    ranked = sorted(
+        ((sum(e["methods_tco2e"].get(m, 0.0) for m in SECONDARY), e) for e in entries),
+        key=lambda pair: (-pair[0], pair[1]["supplier_id"]),
+    )
+    return [{"rank": i + 1, "supplier_id": e["supplier_id"], "name": e["name"], "secondary_tco2e": value,
+             "pcf_status": e["pcf_status"]}
+            for i, (value, e) in enumerate((p for p in ranked if p[0] > 0)) if i < n]
+
+
+def _spend_by_supplier(purchases: pd.DataFrame, spend_cny: pd.Series | None) -> dict[str, float]:
+    if spend_cny is None:
+        return {}
+    known = spend_cny.notna()
+    return {k: _fsum(v) for k, v in spend_cny[known].groupby(purchases.loc[known, "supplier_id"])}
+
+
+def _quantity_by_supplier(purchases: pd.DataFrame) -> dict[str, dict[str, float]]:
+    rows = purchases[purchases["quantity_std"].notna()]
+    out: dict[str, dict[str, float]] = {}
+    for (supplier_id, unit), group in rows.groupby(["supplier_id", "unit_std"], sort=True):
+        out.setdefault(supplier_id, {})[unit] = _fsum(group["quantity_std"])
+    return out
+
+
+def _text(value) -> str | None:
+    return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
