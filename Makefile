@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.zcf-installed
 DEMO_OUT ?= out/demo
 
-.PHONY: setup system-deps demo test bench docs dist clean
+.PHONY: setup system-deps demo test fuzz bench docs dist clean
 
 setup: system-deps $(STAMP)
 
@@ -28,6 +28,14 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Many more generated hostile inputs than `make test` runs (tests/test_fuzz.py), randomized,
+# with the crafted corpus of tests/hostile.py. FUZZ=<factor> scales the number of examples
+# (default 20: ~10,000 generated inputs); failing examples are kept in .hypothesis/ and
+# replayed first next time.
+FUZZ ?= 20
+fuzz: setup
+	ZCF_FUZZ=$(FUZZ) $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_hostile_inputs.py
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -552,6 +552,24 @@ def write_bad(folder: Path) -> None:
     sheet["XFD1048576"] = "far away"  # makes a dense reader allocate 17 billion cells
     workbook.save(folder / "sparse_bomb.xlsx")
 
+    # 4. Formulas saved without their results, as openpyxl and pandas write them: most readers
+    #    give such cells as blank (D3, and the whole of row 4).
+    workbook = Workbook()
+    org = workbook.active
+    org.title = "组织信息"
+    org.append(["字段", "值"])
+    org.append(["公司名称", "示例零部件有限公司"])
+    org.append(["报告年度", YEAR])
+    sites_sheet = workbook.create_sheet("站点")
+    sites_sheet.append(["站点编号", "站点名称", "省份"])
+    sites_sheet.append(["CQ01", "重庆工厂", "重庆"])
+    sheet = workbook.create_sheet("能源")
+    sheet.append(["站点编号", "期间", "能源品种", "数量", "单位"])
+    sheet.append(["CQ01", "2025-01", "电力", 812_000, "kWh"])
+    sheet.append(["CQ01", "2025-02", "电力", "=D2*1.05", "kWh"])  # D3
+    sheet.append(["=A2", '=LEFT(B3,5)&"-03"', "=C3", "=D3", "=E3"])  # row 4
+    workbook.save(folder / "formulas_without_values.xlsx")
+
 
 if __name__ == "__main__":
     write_workbook(ROOT / "zh" / f"示例汽车集团_{YEAR}.xlsx")

@@ -111,7 +111,7 @@ def test_a_stale_dataset_is_removed_when_inputs_become_invalid(cli, tmp_path):
         ("not_a_workbook.xlsx", "not-a-workbook", 1),
         ("truncated.xlsx", "not-a-workbook", 1),
         ("sparse_bomb.xlsx", "sheet-too-large", 1),
-        ("empty_sheet.xlsx", "empty-file", 0),
+        ("empty_sheet.xlsx", "no-data", 1),  # an empty energy sheet: "holds no data" and, as nothing else is given, an error
     ],
 )
 def test_broken_files_give_a_clear_problem(cli, tmp_path, name, code, exit_code):
@@ -119,6 +119,15 @@ def test_broken_files_give_a_clear_problem(cli, tmp_path, name, code, exit_code)
     assert result.exit_code == exit_code
     assert code in {p["code"] for p in json.loads(result.stdout)["problems"]}
     assert "Traceback" not in result.stderr
+
+
+def test_formulas_without_saved_results_are_errors_not_blanks():
+    """openpyxl and pandas write formulas without results; such cells are not read as blank."""
+    report = ingest([str(BAD / "formulas_without_values.xlsx")])
+    assert errors(report) == [("能源!D3", "formula-without-value")]
+    message = report.problems[0].message()
+    assert '"=D2*1.05"' in message and "A4, B4, C4, D4, E4" in message
+    assert "missing-months" not in {p.code for p in report.problems}  # a consequence: not said twice
 
 
 def _workbook_bytes(sheets: dict[str, list[list]]) -> bytes:

@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from zcf import __version__
-from zcf.ingest.readers import InputFile, RawSheet, discover, file_digest, read_csv, read_parquet, read_workbook
+from zcf.ingest.readers import (
+    InputFile,
+    RawSheet,
+    discover,
+    file_digest,
+    read_csv,
+    read_parquet,
+    read_workbook,
+    unreadable,
+)
 from zcf.ingest.safety import Limits
 from zcf.outputs import is_output
 from zcf.problems import Problem, count_by_severity, did_you_mean, sort_key
@@ -120,7 +129,11 @@ def ingest(
                 problems.append(Problem("output-folder-skipped", params={"folder": str(output)}))
             continue
         source = InputFile(path=path, display=display)
-        source.size, source.sha256 = file_digest(path)
+        try:
+            source.size, source.sha256 = file_digest(path)
+        except OSError as exc:  # permission denied, a file removed meanwhile ...
+            problems.append(unreadable(source, exc))
+            continue
         source.format = path.suffix.lower().lstrip(".")
         files.append(source)
         raw, found = _read(source, schema, options)
@@ -130,7 +143,7 @@ def ingest(
     mapped_by_table, org_sheets, map_problems = _map_all(schema, sheets, files)
     problems += map_problems
 
-    organization, org_problems = _organization(schema, org_sheets)
+    organization, org_problems = _organization(schema, org_sheets, options.limits)
     problems += org_problems
     organization = _merge_organization(schema, organization, organization_defaults or {})
     reporting_year = options.year or organization.get("reporting_year")
@@ -148,16 +161,27 @@ def ingest(
     if org_sheets:
         tables["organization"] = _organization_frame(organization, org_sheets)
 
+    problems += _nothing_read(inputs, files, mapped_by_table, org_sheets, problems)
     problems = _cap(sorted(problems, key=sort_key), options.max_problems_per_code)
     return IngestReport(files, tables, organization, reporting_year, problems)
 
 
 def _read(source: InputFile, schema: Schema, options: IngestOptions) -> tuple[list[RawSheet], list[Problem]]:
     if source.format in ("xlsx", "xlsm"):
-        return read_workbook(source, lambda name: schema.table_for_name(name) is not None, options.limits)
+        return read_workbook(source, lambda name: _choose_sheet(schema, name, True) == "table", options.limits,
+                             probe=lambda name, visible: _choose_sheet(schema, name, visible) == "probe")
     if source.format == "csv":
         return read_csv(source, options.encoding, options.limits)
-    return read_parquet(source)
+    return read_parquet(source, options.limits)
+
+
+def _choose_sheet(schema: Schema, name: str, visible: bool) -> str | None:
+    """Read sheets named as tables (hidden ones too); probe other visible sheets for a table's columns."""
+    if schema.is_ignored_sheet(name):
+        return None
+    if schema.match_table(name)[0] is not None:
+        return "table"
+    return "probe" if visible else None
 
 
 def _map_all(schema: Schema, sheets: list[tuple[RawSheet, InputFile]], files: list[InputFile]):
@@ -167,14 +191,19 @@ def _map_all(schema: Schema, sheets: list[tuple[RawSheet, InputFile]], files: li
     org_sheets: dict[str, RawSheet] = {}
     problems: list[Problem] = []
     for raw, source in sheets:
-        spec = schema.table_for_name(raw.name)
-        if spec is None:  # a CSV or Parquet file whose name is not a table
-            problems.append(_unknown_table(schema, raw.name, raw.file, None))
-            continue
         entry = next((s for s in source.sheets if s["sheet"] == raw.sheet), None)
         if entry is None:
             entry = {"sheet": raw.sheet, "table": None, "status": "read", "rows": 0}
             source.sheets.append(entry)
+        spec, assumed = schema.match_table(raw.name)
+        if spec is None:  # not named as a table: is it one under another name?
+            problem = _unnamed_table(schema, raw)
+            entry["status"] = "refused" if problem.code == "misnamed-table" else "skipped"
+            problems.append(problem)
+            continue
+        if assumed:
+            problems.append(Problem("table-name-assumed", file=raw.file, sheet=raw.sheet,
+                                    params={"name": raw.name, "table": spec.name, "table_zh": spec.zh}))
         entry["table"] = spec.name
         if spec.layout == "key_value":
             org_sheets[f"{raw.file}:{raw.sheet}"] = raw
@@ -186,32 +215,75 @@ def _map_all(schema: Schema, sheets: list[tuple[RawSheet, InputFile]], files: li
             entry["rows"] = int(len(table.data))
             entry["columns"] = dict(table.letters)  # column → letter, so later steps can name cells
             mapped.setdefault(spec.name, []).append(table)
-    for source in files:
-        for entry in source.sheets:
-            if entry["status"] == "skipped" and not schema.is_ignored_sheet(entry["sheet"]):
-                problems.append(_unknown_table(schema, entry["sheet"], source.display, entry["sheet"]))
     return mapped, org_sheets, problems
 
 
-def _unknown_table(schema: Schema, name: str, file: str, sheet: str | None) -> Problem:
-    hint = schema.table_suggestions(name)
-    return Problem(
-        "unknown-table",
-        file=file,
-        sheet=sheet,
-        params={"name": name, **did_you_mean(hint[:1])},
-    )
+def _unnamed_table(schema: Schema, raw: RawSheet) -> Problem:
+    """``misnamed-table`` when a sheet or file not named as a table has a table's header, else ``unknown-table``.
+
+    A header "has a table's columns" when it names every required column of the table and
+    at least two columns; of several such tables, the one with most columns named wins.
+    """
+    from zcf.ingest.mapping import header_hits, header_keys
+
+    hint = schema.table_suggestions(raw.name)
+    best: tuple[int, int, str] | None = None
+    if raw.header is not None:
+        import pandas as pd
+
+        frame = pd.DataFrame([raw.header], dtype=object)
+    else:
+        frame = raw.frame.head(20)
+    keys = header_keys(frame) if not frame.empty else []
+    if keys:
+        for spec in schema.tables.values():
+            if spec.layout != "rows":
+                continue
+            required = {c.name for c in spec.columns if c.required}
+            hits = header_hits(keys, spec, required)
+            if hits is None or hits < 2:
+                continue
+            rank = (hits, spec.name in hint[:1], spec.name)
+            if best is None or rank[:2] > best[:2]:
+                best = rank  # type: ignore[assignment]
+    where = {"file": raw.file, "sheet": raw.sheet}
+    if best is not None:
+        spec = schema.table(best[2])
+        return Problem("misnamed-table", **where,
+                       params={"name": raw.name, "table": spec.name, "table_zh": spec.zh,
+                               **did_you_mean([spec.name] if spec.name in hint else [])})
+    return Problem("unknown-table", **where, params={"name": raw.name, **did_you_mean(hint[:1])})
 
 
-def _organization(schema: Schema, org_sheets: dict[str, RawSheet]) -> tuple[dict[str, Any], list[Problem]]:
+def _nothing_read(inputs, files, mapped_by_table, org_sheets, problems) -> list[Problem]:
+    """``no-inputs``, ``no-tables`` or ``no-data`` when the inputs gave nothing — unless an error says why already."""
+    if any(p.severity == "error" for p in problems):
+        return []
+    if not files:
+        return [Problem("no-inputs", params={"inputs": ", ".join(inputs)})]
+    if not mapped_by_table and not org_sheets and not any(e["table"] for f in files for e in f.sheets):
+        return [Problem("no-tables")]
+    if not any(len(m.data) for tables in mapped_by_table.values() for m in tables):
+        return [Problem("no-data")]
+    return []
+
+
+def _organization(schema: Schema, org_sheets: dict[str, RawSheet], limits: Limits | None = None
+                  ) -> tuple[dict[str, Any], list[Problem]]:
     """Typed organization fields from the key/value sheet(s)."""
     import pandas as pd
 
     from zcf.ingest.mapping import map_key_value
-    from zcf.ingest.validate import Context, cell_problem_params, coerce_column
+    from zcf.ingest.readers import UnreadCell, show_formula
+    from zcf.ingest.validate import (
+        Context,
+        cell_problem_params,
+        check_cells,
+        coerce_column,
+    )
 
     spec = schema.table("organization")
-    ctx = Context(schema=schema)
+    ctx = Context(schema=schema, limits=limits or Limits())
     _extend_with_factors(ctx, None)
     values: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -222,16 +294,32 @@ def _organization(schema: Schema, org_sheets: dict[str, RawSheet]) -> tuple[dict
             if column.name not in found:
                 continue
             value, row, letter = found[column.name]
-            coerced = coerce_column(column, pd.Series([value], dtype=object), ctx)
-            code = coerced.codes.iat[0]
             where = dict(file=raw.file, sheet=raw.sheet, row=row, column=column.name, column_letter=letter)
+            if isinstance(value, UnreadCell):
+                if value.kind == "formula":
+                    params = {"formula": show_formula(value.text), "more": "", "more_zh": ""}
+                    problems.append(Problem("formula-without-value", **where, params=params))
+                else:
+                    problems.append(Problem("formula-error", **where, params={"value": value.text, "more": "", "more_zh": ""}))
+                continue
+            series = pd.Series([value], dtype=object)
+            coerced = coerce_column(column, series, ctx)
+            extra = check_cells(spec, column, series, coerced, ctx)
+            code = coerced.codes.iat[0]
             if code is not None:
-                problems.append(Problem(code, **where, params=cell_problem_params(column, code, value, coerced, ctx)))
+                params = cell_problem_params(column, code, value, coerced, ctx)
+                params.update(extra.get(code, {}))
+                problems.append(Problem(code, **where, params=params))
                 continue
             typed = coerced.values.iat[0]
             if pd.isna(typed):
                 if column.required:
                     problems.append(Problem("missing-value", **where, params={"column": column.name, "column_zh": column.zh}))
+                continue
+            if column.min is not None and column.type in ("number", "integer") and typed < column.min:
+                code = "negative-value" if column.min == 0 else "out-of-range"
+                problems.append(Problem(code, **where, params={**cell_problem_params(column, code, value, coerced, ctx),
+                                                               "low": column.min, "high": column.max or "∞"}))
                 continue
             values[column.name] = typed.item() if hasattr(typed, "item") else typed
     return values, problems
@@ -273,6 +361,7 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
         reporting_year=reporting_year,
         allow_other_years=options.allow_other_years,
         region=str(organization.get("country") or "CN"),
+        limits=options.limits,
     )
     _extend_with_factors(ctx, None)
     locate = Locator()
@@ -281,17 +370,20 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
     order = [t for t in _FIRST if t in mapped_by_table] + sorted(t for t in mapped_by_table if t not in _FIRST)
     for name in order:
         frames = []
+        cell_errors = False
         for mapped in mapped_by_table[name]:
             locate.add(mapped)
             frame, found = validate_sheet(mapped, ctx)
             frames.append(frame)
             problems += found
+            cell_errors |= any(p.severity == "error" for p in found)
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        problems += crosscheck.duplicate_problems(schema.table(name), combined, locate)
         tables[name] = finish_frame(combined)
-        problems += crosscheck.duplicate_problems(schema.table(name), tables[name], locate)
-        problems += crosscheck.monthly_problems(
-            schema.table(name), tables[name], reporting_year, locate, options.outlier_ratio
-        )
+        if not cell_errors:  # months of rows that could not be read would show as missing: fix those first
+            problems += crosscheck.monthly_problems(
+                schema.table(name), tables[name], reporting_year, locate, options.outlier_ratio
+            )
         if name == "factors":
             _extend_with_factors(ctx, tables["factors"])
     problems += crosscheck.reference_problems(schema, tables, locate)

@@ -120,12 +120,18 @@ def to_number(raw: pd.Series, percent: str | None = None) -> Coerced:
     return Coerced(values, codes)
 
 
+# Integers are read through float64, exact up to 2**53; beyond, a cell is not a count anyone has.
+MAX_EXACT_INTEGER = 2**53
+
+
 def to_integer(raw: pd.Series) -> Coerced:
     coerced = to_number(raw)
     values = coerced.values
-    fractional = values.notna() & (values != values.round())
-    coerced.codes[fractional.to_numpy() & coerced.codes.isna().to_numpy()] = "not-an-integer"
-    values = values.where(~fractional)
+    huge = (values.abs() >= MAX_EXACT_INTEGER).to_numpy(dtype=bool, na_value=False)
+    fractional = (values.notna() & (values != values.round())).to_numpy(dtype=bool, na_value=False) & ~huge
+    coerced.codes[huge & coerced.codes.isna().to_numpy()] = "number-too-large"
+    coerced.codes[fractional & coerced.codes.isna().to_numpy()] = "not-an-integer"
+    values = values.where(~(fractional | huge))
     return Coerced(values.astype("Int64"), coerced.codes)
 
 

@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
-from zcf.ingest.validate import LINEAGE, Locator
+from zcf.ingest.validate import KEY_ERROR, LINEAGE, Locator
 from zcf.problems import Problem, did_you_mean, show_value
 from zcf.schema import Schema, TableSpec, normalize_name, suggest
 
@@ -24,16 +26,27 @@ MIN_MONTHS_FOR_OUTLIERS = 3  # a median of fewer months says too little to call 
 
 
 def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) -> list[Problem]:
+    """Duplicate keys, values of unique columns, and (tables without either) whole rows.
+
+    Rows with an error in a key, unique or reference column (``KEY_ERROR``) are left out:
+    their key is not known, and the error is reported already. When every row of a sheet
+    or file repeats rows of another — the same table given twice, say as .xlsx and as CSV —
+    that is one ``duplicate-source`` problem instead of one per row.
+    """
     problems: list[Problem] = []
+    if KEY_ERROR in frame.columns:
+        frame = frame[~frame[KEY_ERROR].to_numpy(dtype=bool)]
     if frame.empty:
         return problems
     if spec.key:
         key = [c for c in spec.key if c in frame.columns]
-        problems += _duplicates(frame, key, locate, "duplicate-key", spec.key[0], key_columns=", ".join(spec.key))
+        problems += _duplicates(frame, key, locate, "duplicate-key", spec.key[0], spec,
+                                columns=", ".join(spec.key))
     for name in spec.unique:
         present = frame[frame[name].notna()]
         column = spec.column(name)
-        for index, first in _repeats(present, [name]):
+        pairs = _source_duplicates(present, list(_repeats(present, [name])), locate, spec, problems)
+        for index, first in pairs:
             problems.append(
                 locate.at(
                     frame,
@@ -43,17 +56,17 @@ def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) ->
                     column=name,
                     column_zh=column.zh,
                     value=show_value(frame.at[index, name]),
-                    first_row=first,
+                    first_row=_where(frame, first, index),
                 )
             )
     if not spec.key and not spec.unique and spec.layout == "rows":
-        content = [c for c in frame.columns if c not in LINEAGE]
-        problems += _duplicates(frame, content, locate, "duplicate-row", None)
+        content = [c for c in frame.columns if not c.startswith("_")]
+        problems += _duplicates(frame, content, locate, "duplicate-row", None, spec)
     return problems
 
 
 def _repeats(frame: pd.DataFrame, columns: list[str]):
-    """(index, where the first occurrence is) for every row repeating an earlier one on ``columns``."""
+    """(index, index of the first occurrence) for every row repeating an earlier one on ``columns``."""
     if frame.empty or not columns:
         return
     dupes = frame.duplicated(subset=columns, keep="first").to_numpy()
@@ -65,7 +78,33 @@ def _repeats(frame: pd.DataFrame, columns: list[str]):
         first_of.setdefault(key, index)
     for index, key, dupe in zip(frame.index, keys.itertuples(index=False, name=None), dupes):
         if dupe:
-            yield index, _where(frame, first_of[key], index)
+            yield index, first_of[key]
+
+
+def _source_of(frame: pd.DataFrame, index) -> tuple[str, str | None]:
+    sheet = frame.at[index, "_source_sheet"]
+    return frame.at[index, "_source_file"], None if pd.isna(sheet) else sheet
+
+
+def _source_duplicates(frame: pd.DataFrame, pairs: list, locate: Locator, spec: TableSpec,
+                       problems: list[Problem]) -> list:
+    """Report sources repeated as a whole (one problem each); returns the other pairs."""
+    if not pairs:
+        return pairs
+    by_sources: dict[tuple, list] = {}
+    for index, first in pairs:
+        by_sources.setdefault((_source_of(frame, index), _source_of(frame, first)), []).append((index, first))
+    sheets = frame["_source_sheet"].astype(object).where(frame["_source_sheet"].notna(), None)
+    sizes = Counter(zip(frame["_source_file"].astype(object), sheets))
+    rest = []
+    for (source, other), group in by_sources.items():
+        if source != other and len(group) >= 2 and len(group) == sizes[source]:
+            shown = f"{other[0]}{':' + other[1] if other[1] else ''}"
+            problems.append(Problem("duplicate-source", file=source[0], sheet=source[1],
+                                    params={"rows": len(group), "other": shown, "table": spec.name}))
+        else:
+            rest += group
+    return rest
 
 
 def _where(frame: pd.DataFrame, first, index) -> str:
@@ -77,10 +116,12 @@ def _where(frame: pd.DataFrame, first, index) -> str:
     return f"{row} ({file}{'' if pd.isna(sheet) else ':' + str(sheet)})"
 
 
-def _duplicates(frame, subset, locate, code, column, key_columns: str = "") -> list[Problem]:
-    return [
-        locate.at(frame, index, code, column, first_row=first, columns=key_columns)
-        for index, first in _repeats(frame, subset)
+def _duplicates(frame, subset, locate, code, column, spec: TableSpec, columns: str = "") -> list[Problem]:
+    problems: list[Problem] = []
+    pairs = _source_duplicates(frame, list(_repeats(frame, subset)), locate, spec, problems)
+    return problems + [
+        locate.at(frame, index, code, column, first_row=_where(frame, first, index), columns=columns)
+        for index, first in pairs
     ]
 
 

@@ -17,13 +17,14 @@ from zcf.ingest.coerce import blank_mask
 from zcf.ingest.readers import RawSheet
 from zcf.ingest.safety import column_letter
 from zcf.problems import Problem, did_you_mean
-from zcf.schema import TableSpec, normalize_name, suggest
+from zcf.schema import TableSpec, derived_columns, normalize_name, suggest
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
 HEADER_SCAN_ROWS = 20
+_MAX_HEADER_CHARS = 100  # an unknown header kept as a column name is cut to this length
 _HEADER_SPLIT = re.compile(r"[\n|/]")
 _KEY_VALUE_HEADERS = {normalize_name(w) for w in ("field", "value", "key", "item", "字段", "值", "项目", "内容", "数值")}
 
@@ -39,6 +40,7 @@ class MappedTable:
     letters: dict[str, str]  # column name → spreadsheet column letter
     extra: list[str] = field(default_factory=list)  # unknown headers kept as columns
     header_row: int | None = None
+    unread: dict[str, np.ndarray] = field(default_factory=dict)  # column → cells the reader could not give
 
 
 def _match_header(text: Any, lookup: dict[str, str]) -> str | None:
@@ -61,6 +63,46 @@ def _is_blank(value: Any) -> bool:
     if isinstance(value, float):
         return value != value
     return isinstance(value, str) and not value.strip()
+
+
+def header_label(text: Any) -> str:
+    """An unknown header as a column name: one line, printable, at most ``_MAX_HEADER_CHARS`` long."""
+    label = "".join(c for c in " ".join(str(text).split()) if c.isprintable())
+    return label if len(label) <= _MAX_HEADER_CHARS else label[: _MAX_HEADER_CHARS - 1] + "…"
+
+
+def is_reserved(header: str, spec: TableSpec) -> bool:
+    """A header naming a column ingest derives (quantity_std, period_month ...) or an internal one (_source_file)."""
+    return header.startswith("_") or normalize_name(header) in derived_columns(spec)
+
+
+def header_keys(frame: pd.DataFrame) -> list[set[str]]:
+    """For each of the first rows of ``frame``: the normalised names its cells could be headers for."""
+    rows = []
+    for i in range(min(HEADER_SCAN_ROWS, len(frame))):
+        keys: set[str] = set()
+        for v in frame.iloc[i]:
+            if _is_blank(v) or not isinstance(v, str):
+                continue
+            keys.add(normalize_name(v))
+            keys.update(normalize_name(part) for part in _HEADER_SPLIT.split(v))
+        rows.append(keys)
+    return rows
+
+
+def header_hits(keys: list[set[str]], spec: TableSpec, required: set[str] | None = None) -> int | None:
+    """How many of ``spec``'s columns the best of the rows (:func:`header_keys`) names.
+
+    With ``required``, only rows naming all of those columns count (None if there is none).
+    """
+    lookup = spec.column_lookup
+    best = None
+    for row in keys:
+        named = {lookup[k] for k in row if k in lookup}
+        if required is not None and not required <= named:
+            continue
+        best = max(best or 0, len(named))
+    return best
 
 
 def blank_rows(frame: pd.DataFrame) -> np.ndarray:
@@ -107,13 +149,17 @@ def map_table(sheet: RawSheet, spec: TableSpec) -> tuple[MappedTable | None, lis
     letters: dict[str, str] = {}
     positions: dict[str, int] = {}
     extra: list[str] = []
+    reserved: list[str] = []
     for position, text in enumerate(header_cells):
         if _is_blank(text):
             continue
         letter = column_letter(sheet.first_col + position)
         name = _match_header(text, lookup)
         if name is None:
-            header = " ".join(str(text).split())
+            header = header_label(text)
+            if is_reserved(header, spec):
+                reserved.append(f"{header} ({letter}{header_row})")
+                continue
             name = header if header not in positions else f"{header}_{letter}"
             hint = suggest(header, lookup, n=1)
             problems.append(
@@ -144,6 +190,11 @@ def map_table(sheet: RawSheet, spec: TableSpec) -> tuple[MappedTable | None, lis
         positions[name] = position
         letters[name] = letter
 
+    if reserved:
+        problems.append(
+            Problem("reserved-column", file=sheet.file, sheet=sheet.sheet, row=header_row,
+                    params={"headers": ", ".join(reserved)})
+        )
     for column in spec.columns:
         if column.required and column.name not in positions:
             problems.append(

@@ -5,10 +5,19 @@ enumerations (with "did you mean"), units and their kind, rows that need one of
 several column groups, periods outside the reporting year. Checks that need
 several sheets or tables (duplicates, references, outliers) live in
 :mod:`zcf.ingest.crosscheck`.
+
+Hostile or broken cells are caught here too, so that nothing downstream meets
+them: numbers beyond the magnitude limits of their kind (``limits.toml``; a
+number that large is a mistake, and arithmetic on it could overflow to inf),
+text with control characters or longer than ``Limits.max_text_chars``, and cells
+the reader could not give a value for (formulas saved without a result, Excel
+errors). A cell with such a problem is left empty in the frame, and its row takes
+no part in the duplicate checks, so one mistake gives one message.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +28,24 @@ from zcf.factors import FactorResolver, energy_content
 from zcf.ingest import coerce, selectors
 from zcf.ingest.mapping import MappedTable
 from zcf.ingest.conditions import condition_problems
+from zcf.ingest.readers import UnreadCell
+from zcf.ingest.safety import Limits, column_index
 from zcf.problems import Problem, did_you_mean, show_value
-from zcf.schema import ColumnSpec, Schema, TableSpec
+from zcf.schema import ColumnSpec, Magnitude, Schema, TableSpec, magnitude_limits
 from zcf.units import parse_unit
 
 LINEAGE = ["_source_file", "_source_sheet", "_source_row"]
+# Helper column: True on rows with an error in a key, unique or reference column. Such rows
+# take no part in duplicate checks (a bad period must not also make a duplicate key).
+KEY_ERROR = "_key_error"
 _MAX_ALLOWED_SHOWN = 12
+# Control characters (other than tab and line breaks) and non-characters: invisible, and
+# not allowed in the XML of an Excel file.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A nonzero number smaller than this is a mistake too: dividing by it would overflow.
+SMALLEST_NONZERO = 1e-15
+_NUMERIC = ("number", "ratio", "percent", "integer")
+_TEXT_CHECKED = ("id", "text")
 
 
 @dataclass
@@ -38,6 +59,7 @@ class Context:
     extra_enum_values: dict[str, list[str]] = field(default_factory=dict)  # enum name → extra values
     region: str = "CN"
     currencies: set[str] = field(default_factory=set)  # ISO codes zcf has an exchange rate (fx.<code>) for
+    limits: Limits = field(default_factory=Limits)
 
 
 class Locator:
@@ -138,10 +160,52 @@ def cell_problem_params(column: ColumnSpec, code: str, value: Any, coerced: coer
     elif code == "unknown-unit":
         extra = coerced.params.get(str(value).strip(), {})
         params.update(did_you_mean(extra.get("suggestions", [])))
+    elif code == "control-character":
+        params["char"] = control_character(str(value))
+    elif code == "text-too-long":
+        params.update(length=f"{len(str(value)):,}", limit=f"{ctx.limits.max_text_chars:,}")
+    elif code in ("number-too-large", "number-too-small"):
+        params["value"] = show_number(value)
     elif column.type in ("activity", "currency", "region", "pcf_unit"):
         params.update(did_you_mean([]))
         params.update(coerced.params.get(str(value).strip(), {}))
     return params
+
+
+def control_character(text: str) -> str:
+    """The first control character of ``text``, as people can read it: ``U+001B``."""
+    found = CONTROL.search(text)
+    return f"U+{ord(found[0]):04X}" if found else ""
+
+
+def text_codes(raw: pd.Series, limit: int) -> pd.Series:
+    """``control-character`` or ``text-too-long`` for text cells that have them, else None."""
+    def check(v: Any) -> str | None:
+        if not isinstance(v, str):
+            return None
+        if CONTROL.search(v):
+            return "control-character"
+        return "text-too-long" if len(v.strip()) > limit else None
+
+    return coerce.map_distinct(raw, check)
+
+
+def unread_mask(raw: pd.Series) -> np.ndarray:
+    """True where the reader could not give the cell's value (see :class:`UnreadCell`)."""
+    return coerce.map_distinct(raw, lambda v: isinstance(v, UnreadCell)).fillna(False).to_numpy(dtype=bool)
+
+
+def show_number(value: Any) -> str:
+    """A cell value for a message about its size: large and tiny numbers as 1e+308, not 309 digits."""
+    if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool):
+        return show_value(f"{float(value):.6g}")
+    return show_value(value)
+
+
+def magnitude_params(magnitude: Magnitude) -> dict[str, str]:
+    """Message parameters of ``number-too-large``: the limit with its unit, the kind."""
+    limit = f"{magnitude.max:.0e} {magnitude.unit}".strip().replace("e+", "e")
+    return {"limit": limit, "kind": magnitude.label, "kind_zh": magnitude.label_zh}
 
 
 # Problems about a value itself (not its row): the same value in many rows is one mistake, one message.
@@ -151,8 +215,11 @@ _CELLS_SHOWN = 5
 
 
 def _cell_problems(column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, ctx: Context, bad: np.ndarray,
-                   problem_at, mapped: MappedTable) -> list[Problem]:
-    """A problem per bad cell — or, for the codes in PER_VALUE, per distinct bad value with its other cells."""
+                   problem_at, mapped: MappedTable, extra: dict[str, dict] | None = None) -> list[Problem]:
+    """A problem per bad cell — or, for the codes in PER_VALUE, per distinct bad value with its other cells.
+
+    ``extra`` adds message parameters by code (the limit of ``number-too-large``).
+    """
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[int]] = {}
     for i in np.flatnonzero(bad):
@@ -160,7 +227,9 @@ def _cell_problems(column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, 
         if code in PER_VALUE:
             groups.setdefault((code, show_value(raw.iat[i])), []).append(int(i))
         else:
-            problems.append(problem_at(i, code, column, **cell_problem_params(column, code, raw.iat[i], coerced, ctx)))
+            params = cell_problem_params(column, code, raw.iat[i], coerced, ctx)
+            params.update((extra or {}).get(code, {}))
+            problems.append(problem_at(i, code, column, **params))
     letter = mapped.letters.get(column.name, "")
     for (code, _), rows in groups.items():
         first, rest = rows[0], rows[1:]
@@ -197,23 +266,36 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
             params=params,
         )
 
+    unread_cells: list[tuple[int, int, UnreadCell]] = []  # (position, column position, cell)
+    if src.unread_cells:
+        data = _take_unread(data, mapped, unread_cells)
+    mapped_unread: dict[str, np.ndarray] = mapped.unread
+    key_columns = {*spec.key, *spec.unique, *(c.name for c in spec.columns if c.references)}
+    key_error = np.zeros(len(data), dtype=bool)
+
     for column in spec.columns:
         if column.name not in data.columns:
             raw = pd.Series([None] * len(data), index=data.index, dtype=object)
         else:
             raw = data[column.name]
         coerced = coerce_column(column, raw, ctx)
+        extra_params = check_cells(spec, column, raw, coerced, ctx)
         codes = coerced.codes
         bad = codes.notna().to_numpy()
-        problems.extend(_cell_problems(column, raw, coerced, ctx, bad, problem_at, mapped))
+        problems.extend(_cell_problems(column, raw, coerced, ctx, bad, problem_at, mapped, extra_params))
         ok_rows &= ~bad
         values = coerced.values
+        unread = mapped_unread.get(column.name)
         missing = values.isna().to_numpy() & ~bad
+        if unread is not None:
+            missing &= ~unread
+        if column.name in key_columns:
+            key_error |= bad | (unread if unread is not None else False)
         if column.required and column.name in data.columns:
             for i in np.flatnonzero(missing):
                 problems.append(problem_at(i, "missing-value", column, **_column_params(column)))
             ok_rows &= ~missing
-        if column.type in ("number", "ratio", "percent", "integer"):
+        if column.type in _NUMERIC:
             problems.extend(_range_problems(column, values, raw, problem_at))
         if column.default is not None and missing.any() and column.type != "period":
             values = values.copy()
@@ -225,21 +307,115 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
     problems.extend(selectors.per_unit_problems(spec, out, data, problem_at))
     problems.extend(selectors.factor_unit_problems(spec, out, data, problem_at))
     problems.extend(selectors.assumed_value_problems(spec, out, data, ctx, problem_at))
-    present = {c: ~coerce.blank_mask(data[c]) for c in data.columns}
+    present = {c: ~coerce.blank_mask(data[c]) | mapped_unread.get(c, False) for c in data.columns}
     problems.extend(_row_rule_problems(spec, present, len(out), problem_at))
     problems.extend(condition_problems(spec, out, present, data, ctx.schema, problem_at))
     problems.extend(_year_problems(spec, out, data, ctx, problem_at))
     if spec.quantity:
-        _normalise_quantity(spec, out)
+        problems.extend(_normalise_quantity(spec, out, data, problem_at))
     if spec.energy_content:
         problems.extend(_energy_content(out, spec.energy_content, ctx, src))
 
     for name in mapped.extra:
-        out[name] = coerce.to_text(data[name]).values
+        text = coerce.to_text(data[name])
+        codes = text_codes(data[name], ctx.limits.max_text_chars)
+        for i in np.flatnonzero(codes.notna().to_numpy()):
+            code, value = codes.iat[i], data[name].iat[i]
+            params = {"column": name, "column_zh": name, "value": show_value(value)}
+            params.update({"char": control_character(value)} if code == "control-character" else
+                          {"length": f"{len(value.strip()):,}", "limit": f"{ctx.limits.max_text_chars:,}"})
+            problems.append(Problem(code, file=src.file, sheet=src.sheet, row=int(mapped.row_numbers[i]), column=name,
+                                    column_letter=mapped.letters.get(name), params=params))
+        out[name] = text.values.where(codes.isna().to_numpy(), pd.NA)
+    problems.extend(_unread_problems(unread_cells, mapped))
+    out[KEY_ERROR] = key_error
     out["_source_file"] = src.file
     out["_source_sheet"] = src.sheet
     out["_source_row"] = mapped.row_numbers.astype("int64")
     return out.reset_index(drop=True), problems
+
+
+def check_cells(spec: TableSpec, column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, ctx: Context) -> dict:
+    """Checks beyond the type: text (control characters, length) and number magnitudes.
+
+    Adds codes to ``coerced`` (emptying those cells); returns extra message parameters by code.
+    """
+    if column.type in _TEXT_CHECKED:
+        _flag(coerced, text_codes(raw, ctx.limits.max_text_chars))
+    if column.type in _NUMERIC:
+        magnitude = magnitude_limits().for_column(spec.name, column.name)
+        _flag_magnitude(coerced, magnitude)
+        return {"number-too-large": magnitude_params(magnitude)}
+    return {}
+
+
+def _flag(coerced: coerce.Coerced, codes: pd.Series) -> None:
+    """Add ``codes`` to the cells that have no problem yet, and empty their values."""
+    new = codes.notna().to_numpy() & coerced.codes.isna().to_numpy()
+    if new.any():
+        coerced.codes = coerced.codes.copy()
+        coerced.codes[new] = codes[new]
+        coerced.values = coerced.values.copy()
+        coerced.values[new] = pd.NA if coerced.values.dtype != object else None
+
+
+def _flag_magnitude(coerced: coerce.Coerced, magnitude: Magnitude) -> None:
+    """``number-too-large`` beyond the column's limit; ``number-too-small`` for tiny nonzero numbers."""
+    v = coerced.values.astype("float64").to_numpy(na_value=np.nan)
+    size = np.abs(v)
+    with np.errstate(invalid="ignore"):
+        large = size > magnitude.max
+        small = (size < SMALLEST_NONZERO) & (size > 0)
+    if large.any() or small.any():
+        codes = pd.Series(None, index=coerced.codes.index, dtype=object)
+        codes[large] = "number-too-large"
+        codes[small] = "number-too-small"
+        _flag(coerced, codes)
+
+
+def _take_unread(data: pd.DataFrame, mapped: MappedTable, found: list) -> pd.DataFrame:
+    """Note the unread cells of the mapped columns and empty them; returns the cleaned data.
+
+    Their masks go to ``mapped_unread`` (column → mask), for requiredness and row rules.
+    """
+    data = data.copy()
+    for position, name in enumerate(data.columns):
+        mask = unread_mask(data[name])
+        if not mask.any():
+            continue
+        letter = mapped.letters.get(name, "A")
+        for i in np.flatnonzero(mask):
+            found.append((int(i), column_index(letter), data[name].iat[i]))
+        mapped.unread[name] = mask
+        column = data[name].copy()
+        column[mask] = None
+        data[name] = column
+    return data
+
+
+def _unread_problems(found: list[tuple[int, int, UnreadCell]], mapped: MappedTable) -> list[Problem]:
+    """One problem per sheet and kind: at the first such cell, naming a few more."""
+    problems = []
+    src = mapped.source
+    for kind, code in (("formula", "formula-without-value"), ("error", "formula-error")):
+        cells = sorted((mapped.row_numbers[i], col, cell) for i, col, cell in found if cell.kind == kind)
+        if not cells:
+            continue
+        from zcf.ingest.readers import show_formula
+        from zcf.ingest.safety import column_letter
+
+        row, col, cell = cells[0]
+        others = [f"{column_letter(c)}{r}" for r, c, _ in cells[1:]]
+        shown = ", ".join(others[:_CELLS_SHOWN]) + (", …" if len(others) > _CELLS_SHOWN else "")
+        params = {"more": f" (also in {len(others)} more cell{'s' * (len(others) != 1)}: {shown})" if others else "",
+                  "more_zh": f"（另有 {len(others)} 个单元格：{shown}）" if others else ""}
+        if kind == "formula":
+            params["formula"] = show_formula(cell.text)
+        else:
+            params["value"] = cell.text or "#VALUE!"
+        problems.append(Problem(code, file=src.file, sheet=src.sheet, row=int(row), column_letter=column_letter(col),
+                                params=params))
+    return problems
 
 
 def _store(out: pd.DataFrame, column: ColumnSpec, values: pd.Series) -> None:
@@ -390,14 +566,38 @@ def _year_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: 
     ]
 
 
-def _normalise_quantity(spec: TableSpec, out: pd.DataFrame) -> None:
-    """quantity_std and unit_std: the quantity in the canonical unit of its kind."""
+def _normalise_quantity(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, problem_at) -> list[Problem]:
+    """quantity_std and unit_std: the quantity in the canonical unit of its kind.
+
+    A quantity beyond the magnitude limit of its kind (limits.toml) in that unit is a
+    ``number-too-large`` problem, and is emptied with its canonical value.
+    """
     value_col, unit_col = spec.quantity.value, spec.quantity.unit  # type: ignore[union-attr]
     ok = out.pop(f"_{unit_col}_ok").to_numpy(dtype=bool)
     units = out[unit_col].where(ok, pd.NA)
-    out["quantity_std"] = out[value_col] * _unit_attr(units, "to_canonical").astype("float64")
+    with np.errstate(over="ignore", invalid="ignore"):
+        out["quantity_std"] = out[value_col] * _unit_attr(units, "to_canonical").astype("float64")
     out["unit_std"] = _unit_attr(units, "canonical").astype("string")
     out["_kind"] = _unit_attr(units, "kind")
+    problems = []
+    limits = magnitude_limits()
+    standard = out["quantity_std"].to_numpy(dtype="float64", na_value=np.nan)
+    present = ~np.isnan(standard)
+    if not present.any():
+        return problems
+    kinds = out["_kind"].to_numpy(dtype=object)
+    maxima = coerce.map_distinct(out["_kind"], lambda k: limits.for_kind(k).max).fillna(np.inf).to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        large = present & ~(np.abs(standard) <= maxima)
+    column = spec.column(value_col)
+    for i in np.flatnonzero(large):
+        magnitude = limits.for_kind(kinds[i])
+        problems.append(problem_at(i, "number-too-large", column, **_column_params(column),
+                                   value=f"{show_number(data[value_col].iat[i])[:-1]} {out[unit_col].iat[i]}\"",
+                                   **magnitude_params(magnitude)))
+    if large.any():
+        out.loc[large, ["quantity_std", value_col]] = np.nan
+    return problems
 
 
 def _energy_content(out: pd.DataFrame, fuel_column: str, ctx: Context, src) -> list[Problem]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import difflib
+import math
 import re
 import tomllib
 import unicodedata
+from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Literal
@@ -28,6 +30,8 @@ ColumnType = Literal[
 ]
 
 _SEPARATORS = re.compile(r"[\s_\-./·]+")
+_BRACKETED = re.compile(r"[(\[{<（【《〔「][^)\]}>）】》〕」]*[)\]}>）】》〕」]")
+_NUMBERED = re.compile(r"(?:fy)?\d+\s*(?:年度|年|月份|月|期)?")
 _COMPACT_DROP = re.compile(r"[\W_]+")
 
 
@@ -225,6 +229,7 @@ class Schema(_Frozen):
     provinces: tuple[Province, ...]
     grid_regions: EnumSpec
     ignored_sheets: tuple[str, ...] = ()
+    sheet_name_decorations: tuple[str, ...] = ()  # words around a table name that do not change it
 
     def table(self, name: str) -> TableSpec:
         return self.tables[name]
@@ -242,6 +247,51 @@ class Schema(_Frozen):
                 if name:
                     break
         return self.tables.get(name or "")
+
+    def match_table(self, sheet_or_file: str) -> tuple[TableSpec | None, bool]:
+        """The table a sheet or file name stands for, and whether that was assumed.
+
+        ``能源``, ``Energy``, ``能源 energy`` name a table outright (``assumed`` is False).
+        A name that only contains a table name — with a year or number, a bracketed
+        part, one of ``sheet_name_decorations`` (``能源2025``, ``采购明细(2025)``,
+        ``2025年能耗数据``), or beside other words (``old energy``) — is read as that
+        table with ``assumed`` True, so the caller can say so.
+        """
+        key = normalize_name(sheet_or_file)
+        if key in self.table_lookup:
+            return self.tables[self.table_lookup[key]], False
+        words = {self.table_lookup.get(normalize_name(w)) for w in str(sheet_or_file).split()}
+        if len(words) == 1 and None not in words:  # bilingual: every word names the same table
+            return self.tables[words.pop()], False  # type: ignore[index]
+        for candidate in self._undecorated(sheet_or_file):
+            spec = self.table_for_name(candidate)
+            if spec is not None:
+                return spec, True
+        return None, False
+
+    def _undecorated(self, name: str):
+        """``name`` with decorations removed step by step: brackets, numbers, then decoration words."""
+        text = unicodedata.normalize("NFKC", str(name)).casefold()
+        yield text
+        text = _BRACKETED.sub(" ", text)
+        yield text
+        text = _NUMBERED.sub(" ", text)
+        key = normalize_name(text)
+        yield key
+        decorations = sorted({normalize_name(d) for d in self.sheet_name_decorations}, key=len, reverse=True)
+        changed = True
+        while key and changed:
+            changed = False
+            for word in decorations:
+                latin = word.isascii()
+                if key.startswith(word) and (not latin or key == word or key[len(word)] == "_"):
+                    key, changed = key[len(word):].strip("_"), True
+                elif key.endswith(word) and (not latin or key == word or key[-len(word) - 1] == "_"):
+                    key, changed = key[: -len(word)].strip("_"), True
+                if changed:
+                    if key:
+                        yield key
+                    break
 
     def is_ignored_sheet(self, name: str) -> bool:
         """Sheets zcf's own templates add for people (instructions, drop-down lists)."""
@@ -320,9 +370,86 @@ def load_schema() -> Schema:
         provinces=provinces,
         grid_regions=grid_regions,
         ignored_sheets=tuple(raw.get("ignored_sheets", ())),
+        sheet_name_decorations=tuple(raw.get("sheet_name_decorations", ())),
     )
     _check_consistency(schema)
     return schema
+
+
+@dataclass(frozen=True)
+class Magnitude:
+    """The largest magnitude accepted in a numeric column (limits.toml)."""
+
+    kind: str  # a kind of limits.toml, or "unit": the row's unit decides (checked on quantity_std)
+    max: float  # in ``unit``: the column's own unit
+    unit: str
+    label: str = ""  # "an energy quantity", for messages
+    label_zh: str = ""
+
+
+@dataclass(frozen=True)
+class MagnitudeLimits:
+    kinds: dict[str, dict]  # kind → {max, unit, why, label, label_zh}
+    columns: dict[str, tuple[str, float, str]]  # "table.column" → (kind, to_canonical, the column's unit)
+
+    def for_kind(self, kind: str) -> Magnitude:
+        """The limit of a quantity kind (energy, mass ... as zcf.units names them) in its canonical unit."""
+        body = self.kinds.get(kind, self.kinds["default"])
+        return Magnitude(kind, body["max"], body["unit"], body["label"], body["label_zh"])
+
+    def for_column(self, table: str, column: str) -> Magnitude:
+        """The limit of a numeric column in its own unit; kind "unit" (max ∞) when the row's unit decides."""
+        kind, to_canonical, unit = self.columns.get(f"{table}.{column}", ("default", 1.0, ""))
+        if kind == "unit":
+            return Magnitude("unit", math.inf, "")
+        body = self.kinds[kind]
+        return Magnitude(kind, body["max"] / to_canonical, unit or body["unit"], body["label"], body["label_zh"])
+
+
+@cache
+def magnitude_limits() -> MagnitudeLimits:
+    """The magnitude limits of ``limits.toml`` (cached); checked against the schema."""
+    with open(HERE / "limits.toml", "rb") as f:
+        raw = tomllib.load(f)
+    kinds = {
+        name: {"max": float(body["max"]), "unit": str(body["unit"]), "why": str(body["why"]),
+               "label": str(body["label"]), "label_zh": str(body["label_zh"])}
+        for name, body in raw["kinds"].items()
+    }
+    columns = {
+        name: (str(body["kind"]), float(body.get("to_canonical", 1.0)), str(body.get("unit", "")))
+        for name, body in raw["columns"].items()
+    }
+    schema = load_schema()
+    for name, (kind, to_canonical, _) in columns.items():
+        table, _, column = name.partition(".")
+        if table not in schema.tables or column not in {c.name for c in schema.tables[table].columns}:
+            raise ValueError(f"limits.toml: unknown column {name!r}")
+        if kind != "unit" and kind not in kinds:
+            raise ValueError(f"limits.toml: {name}: unknown kind {kind!r}")
+        if kind == "unit" and (schema.tables[table].quantity is None or schema.tables[table].quantity.value != column):
+            raise ValueError(f"limits.toml: {name}: kind 'unit' needs the quantity column of a quantity/unit pair")
+        if not (math.isfinite(to_canonical) and to_canonical > 0):
+            raise ValueError(f"limits.toml: {name}: bad to_canonical")
+    if "default" not in kinds or not all(math.isfinite(k["max"]) and k["max"] > 0 for k in kinds.values()):
+        raise ValueError("limits.toml: every kind needs a finite positive max, and a default kind is required")
+    return MagnitudeLimits(kinds, columns)
+
+
+def derived_columns(table: TableSpec) -> set[str]:
+    """Columns ingest adds to a table's canonical frame; an input column cannot have these names.
+
+    Names starting with ``_`` (lineage such as ``_source_file``, helpers) are reserved too.
+    """
+    names = set()
+    if table.quantity:
+        names |= {"quantity_std", "unit_std"}
+    if table.energy_content:
+        names.add("energy_mwh")
+    for column in table.columns:
+        if column.type == "period":
+            names |= {f"{column.name}_year", f"{column.name}_month"}
+    return names
 
 
 def _check_consistency(schema: Schema) -> None:
@@ -356,6 +483,9 @@ def _check_consistency(schema: Schema) -> None:
                 raise ValueError(f"{t.name}: unknown columns {sorted(missing)}")
         for condition in t.conditions:
             _check_condition(schema, t, condition)
+        clash = (names & derived_columns(t)) | {n for n in names if n.startswith("_")}
+        if clash:
+            raise ValueError(f"{t.name}: columns {sorted(clash)} clash with the columns ingest derives")
         lookup_keys = [normalize_name(n) for c in t.columns for n in (c.name, c.zh)]
         if len(lookup_keys) != len(set(lookup_keys)):
             raise ValueError(f"{t.name}: two columns share a name or Chinese alias")
