@@ -26,8 +26,10 @@ demo: setup
 	$(BIN)/zcf --config sample_data/zcf.toml run sample_data/zh/示例汽车集团_2025.xlsx -o $(DEMO_OUT)
 	@echo "Outputs are in $(DEMO_OUT)/"
 
+# one worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in one process
+PYTEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 # Many more generated hostile inputs than `make test` runs (tests/test_fuzz.py), randomized,
 # with the crafted corpus of tests/hostile.py. FUZZ=<factor> scales the number of examples

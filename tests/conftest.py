@@ -7,10 +7,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from zcf.cli import app
 from zcf.env import Environment
+
+# No timed assertions in tests: hypothesis' per-example deadline fails on a loaded CI runner, not on a slow zcf
+# (performance is measured by `make bench`).
+settings.register_profile("zcf", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("zcf")
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"

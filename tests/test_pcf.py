@@ -201,3 +201,42 @@ def test_expired_and_unmatched_footprints_are_reported_and_not_applied(tmp_path)
     assert cat1(results) == pytest.approx(100_000 / 7.12 * 0.21 / 1000)
     codes = {r["code"] for r in results["reconciliation"]["supplier_pcfs"]["reasons"]}
     assert codes == {"supplier-pcf-expired", "supplier-pcf-unmatched"}
+
+
+# --- PACT files given to ingest ---------------------------------------------------------------------
+
+
+def test_a_pact_file_among_the_inputs_is_the_supplier_pcfs_table(tmp_path):
+    root = folder(tmp_path / "in", purchases=PURCHASES + "A,I1,1,10,t,,,,,S1\n")
+    (root / "alpha.json").write_text(json.dumps(VALID_V3), encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(["run", root, "-o", out, "--format", "xlsx", "--fail-on", "never"])
+    assert result.exit_code == 0, result.stdout
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    # the file's footprint matches item I1 by its product URN: 10 t × 1.68 kgCO2e/kg = 16.8 t
+    assert cat1(results) == pytest.approx(10 * 1000 * 1.68 / 1000)
+    assert results["reconciliation"]["supplier_pcfs"]["used"] == 1
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(f for f in manifest["inputs"] if f["path"].endswith("alpha.json"))
+    assert entry["sheets"][0]["table"] == "supplier_pcfs" and entry["sheets"][0]["rows"] == 1
+
+
+def test_an_invalid_pact_file_at_ingest_names_its_json_path(tmp_path):
+    bad = copy.deepcopy(VALID_V3)
+    bad["pcf"]["declaredUnitAmount"] = "0"
+    root = folder(tmp_path / "in", purchases=PURCHASES + "A,I1,1,10,t,,,,,S1\n")
+    (root / "alpha.json").write_text(json.dumps(bad), encoding="utf-8")
+    result = invoke(["ingest", root, "-o", tmp_path / "out", "--json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["code"] for p in problems if p["severity"] == "error"] == ["pact-invalid"]
+    assert "$.pcf.declaredUnitAmount" in next(p["message"] for p in problems if p["code"] == "pact-invalid")
+
+
+def test_other_json_in_an_input_folder_is_left_out_with_a_warning(tmp_path):
+    root = folder(tmp_path / "in", purchases=PURCHASES + "A,I1,1,10,t,100000,CNY,machinery,,S1\n")
+    (root / "settings.json").write_text('{"theme": "dark"}', encoding="utf-8")
+    result = invoke(["ingest", root, "-o", tmp_path / "out", "--json"])
+    assert result.exit_code == 0, result.stdout
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["code"], p["severity"]) for p in problems if p["code"] == "json-not-pact"] == [("json-not-pact", "warning")]

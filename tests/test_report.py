@@ -80,8 +80,8 @@ def test_english_pdf(sample):
 def test_excel_values_equal_results(sample):
     out, results = sample
     workbook = load_workbook(out / "report.xlsx", read_only=True)
-    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "供应商", "排放因子", "明细", "数据核对", "检查",
-                                   "待办", "输入文件"]
+    assert workbook.sheetnames == ["摘要", "范围一", "范围二", "范围三", "站点", "产品", "碳足迹声明", "供应商", "排放因子",
+                                   "明细", "数据核对", "检查", "待办", "输入文件"]
     summary = list(workbook["摘要"].iter_rows(min_row=2, max_row=5, values_only=True))
     # Excel keeps 15–16 significant digits: equal to results.json at that precision
     expected = [results["totals"][k] for k in ("scope1", "scope2_location", "scope2_market", "scope3")]
@@ -114,6 +114,40 @@ def test_charts_are_saved_for_slides(sample):
     assert "范围三" in (out / "charts" / "scope_split.svg").read_text(encoding="utf-8")
 
 
+def test_supplier_pareto_names_the_suppliers_that_make_80_percent(sample):
+    out, results = sample
+    pareto = results["suppliers"]["pareto"]
+    n, total = pareto["suppliers_to_threshold"], pareto["suppliers_with_cat1"]
+    svg = (out / "charts" / "supplier_pareto.svg").read_text(encoding="utf-8")
+    assert f"{total}家供应商中前{n}家占80%" in pdf_text(out / "report.pdf")  # the chart's title
+    largest = max(results["suppliers"]["by_supplier"], key=lambda e: e["cat1_tco2e"])
+    assert largest["name"] in svg  # names, not ids
+    assert f"其余{total - 15}家" in svg  # the suppliers beyond the 15 bars are one bar, not left out
+    rows = list(load_workbook(out / "report.xlsx", read_only=True)["供应商"].iter_rows(min_row=2, values_only=True))
+    cumulative = [r[5] for r in rows if r[3]]
+    assert cumulative == sorted(cumulative) and cumulative[-1] == pytest.approx(1.0)  # share of the whole category
+    assert sum(1 for c in cumulative if c < pareto["threshold"]) + 1 == n
+
+
+def test_pcf_statement_per_product_in_pdf_and_excel(sample):
+    out, results = sample
+    text = pdf_text(out / "report.pdf")
+    statements = text.split("产品碳足迹声明")[-1]
+    products = results["products"]
+    for p in products:
+        assert f"产品 {p['product_id']}" in statements
+        assert fmt_number(p["per_unit_kgco2e"]) in statements
+    assert "从摇篮到大门" in statements and "按产量在产品间分摊" in statements
+    rows = list(load_workbook(out / "report.xlsx", read_only=True)["碳足迹声明"].iter_rows(min_row=2, values_only=True))
+    by_product = {r[0]: r for r in rows}
+    for p in products:
+        row = by_product[p["product_id"]]
+        assert row[4] == pytest.approx(p["per_unit_kgco2e"], rel=1e-12)
+        # parts + factory share + inbound transport = the footprint per unit
+        assert row[5] + row[7] + (row[8] or 0) == pytest.approx(row[4], rel=1e-9)
+        assert row[3] == p["units"]
+
+
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3",
            '<img src="file:///etc/passwd">', "<script>alert(1)</script>"]
 
@@ -133,7 +167,8 @@ def hostile(tmp_path_factory):
     suppliers = "supplier_id,name\n" + "".join(f'P{i},"{name.replace(chr(34), chr(34) * 2)}"\n'
                                                for i, name in enumerate(HOSTILE))
     (data / "suppliers.csv").write_text(suppliers, encoding="utf-8")
-    (data / "purchases.csv").write_text("supplier_id,item_id,category,spend,currency\nP0,I1,1,1000,CNY\n", encoding="utf-8")
+    purchases = "supplier_id,item_id,category,spend,currency\n" + "".join(f"P{i},I1,1,1000,CNY\n" for i in range(len(HOSTILE)))
+    (data / "purchases.csv").write_text(purchases, encoding="utf-8")
     out = folder / "out"
     result = invoke(["run", data, "-o", out, "--lang", "en"])
     assert result.exit_code == 0, result.stdout + result.stderr

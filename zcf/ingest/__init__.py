@@ -172,6 +172,10 @@ def _read(source: InputFile, schema: Schema, options: IngestOptions) -> tuple[li
                              probe=lambda name, visible: _choose_sheet(schema, name, visible) == "probe")
     if source.format == "csv":
         return read_csv(source, options.encoding, options.limits)
+    if source.format == "json":
+        from zcf.pcf.read import read_pact_sheet
+
+        return read_pact_sheet(source.path, source.display)
     return read_parquet(source, options.limits)
 
 

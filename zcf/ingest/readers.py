@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
-SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | {".csv", ".parquet"}
+PACT_SUFFIXES = {".json"}  # PACT product-footprint files: read as the supplier_pcfs table
+SUPPORTED_SUFFIXES = WORKBOOK_SUFFIXES | {".csv", ".parquet"} | PACT_SUFFIXES
 # Spreadsheets zcf cannot read: in a folder they are reported, not skipped (they likely hold data).
 OTHER_SPREADSHEETS = {".xls", ".xlsb", ".xlt", ".xltx", ".xltm", ".ods", ".et", ".ett", ".numbers"}
 

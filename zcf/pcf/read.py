@@ -36,18 +36,29 @@ def _documents(data: Any) -> list[tuple[str, Any]] | None:
     return None
 
 
+def _load(path: Path, display: str) -> tuple[Any, list[Problem]]:
+    """The parsed JSON of a file, or the problem that stops reading it."""
+    if path.stat().st_size > MAX_BYTES:
+        return None, [Problem("pact-invalid", file=display, params={"path": "$", "reason": "file larger than 64 MiB"})]
+    try:
+        return json.loads(path.read_bytes().decode("utf-8-sig")), []
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        return None, [Problem("pact-not-json", file=display, params={"reason": str(exc)[:160]})]
+
+
 def read_pact(path: Path, display: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The supplier_pcfs rows of a PACT file (display name in problems)."""
-    if path.stat().st_size > MAX_BYTES:
-        return [], [Problem("pact-invalid", file=display, params={"path": "$", "reason": "file larger than 64 MiB"})]
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        return [], [Problem("pact-not-json", file=display, params={"reason": str(exc)[:160]})]
+    data, problems = _load(path, display)
+    if problems:
+        return [], problems
     documents = _documents(data)
     if documents is None:
         return [], [Problem("pact-invalid", file=display, params={
             "path": "$", "reason": "expected a ProductFootprint, a list of them, or {\"data\": [...]}"})]
+    return _rows(documents, display)
+
+
+def _rows(documents: list[tuple[str, Any]], display: str) -> tuple[list[dict[str, Any]], list[Problem]]:
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
     for prefix, document in documents:
@@ -69,6 +80,32 @@ def read_pact(path: Path, display: str) -> tuple[list[dict[str, Any]], list[Prob
             continue
         rows.append(row(footprint, unit, display, version))
     return rows, problems
+
+
+def read_pact_sheet(path: Path, display: str) -> tuple[list[Any], list[Problem]]:
+    """A PACT file as ingest reads it: one supplier_pcfs sheet (canonical headers), footprint ``i`` on row ``i + 2``.
+
+    A JSON file that holds no footprint at all (no ``pcf``, no list of them) is left out with a
+    warning, so that other JSON files in an input folder do not stop the run.
+    """
+    import pandas as pd
+
+    from zcf.ingest.readers import RawSheet
+    from zcf.schema import load_schema
+
+    data, problems = _load(path, display)
+    if problems:
+        return [], problems
+    documents = _documents(data)
+    if documents is None:
+        return [], [Problem("json-not-pact", file=display)]
+    rows, problems = _rows(documents, display)
+    if not rows:
+        return [], problems
+    header = [c.name for c in load_schema().table("supplier_pcfs").columns]
+    frame = pd.DataFrame([[r.get(name) for name in header] for r in rows], dtype=object)
+    frame.columns = range(len(header))
+    return [RawSheet(display, None, "supplier_pcfs", frame, first_row=2, header=header)], problems
 
 
 def _date(value) -> str | None:

@@ -130,10 +130,12 @@ def lines_chart(x_labels: list[str], series: dict[str, list[float | None]], unit
     return _svg(width, height, body)
 
 
-def pareto(items: list[tuple[str, float]], unit: str, width: int | None = None, height: int = 270) -> str:
-    """Bars sorted descending with the cumulative share as a line (right axis, 0–100 %)."""
+def pareto(items: list[tuple[str, float]], unit: str, width: int | None = None, height: int = 290,
+           mark: float | None = None) -> str:
+    """Bars sorted descending with the cumulative share as a line (right axis, 0–100 %); ``mark``: a dashed
+    line at that share (0.8 for "N suppliers make 80 %")."""
     width = width or width_for(len(items), per_item=36, fixed=120)
-    left, right, bottom, top_margin = 70, 40, 70, 20
+    left, right, bottom, top_margin = 70, 40, 90, 20
     plot_w, plot_h = width - left - right, height - bottom - top_margin
     total = sum(v for _, v in items) or 1
     top = _nice(max((v for _, v in items), default=0) or 1)
@@ -146,11 +148,15 @@ def pareto(items: list[tuple[str, float]], unit: str, width: int | None = None, 
         h = value / top * plot_h
         body.append(f'<rect x="{x + slot * 0.15:.1f}" y="{top_margin + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
                     f'height="{h:.1f}" fill="{PALETTE[0]}"/>')
-        body.append(_text(x + slot / 2, top_margin + plot_h + 10, _shorten(label, 80, 8), size=8, anchor="end", rotate=-45))
+        body.append(_text(x + slot / 2, top_margin + plot_h + 10, _shorten(label, 110, 8), size=8, anchor="end", rotate=-45))
         cumulative += value
         points.append((x + slot / 2, top_margin + plot_h - cumulative / total * plot_h))
     body.append('<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
                 + f'" fill="none" stroke="{PALETTE[3]}" stroke-width="2"/>')
+    if mark is not None:
+        y = top_margin + plot_h - mark * plot_h
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w:.1f}" y2="{y:.1f}" stroke="{PALETTE[3]}" '
+                    'stroke-width="0.8" stroke-dasharray="4 3"/>')
     for share in (0, 0.5, 0.8, 1.0):
         y = top_margin + plot_h - share * plot_h
         body.append(_text(width - right + 4, y + 3, f"{share:.0%}", size=8, fill=PALETTE[3]))

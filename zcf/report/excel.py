@@ -19,7 +19,7 @@ import pandas as pd
 from zcf.report import checks_view, sections
 from zcf.report.lines_sheet import lines_sheet
 from zcf.report.model import ReportModel
-from zcf.report.numbers import FORMATS, number_format
+from zcf.report.numbers import FORMATS, fmt_number, number_format
 
 
 def _cell(sheet, value: Any, fmt: str | None = None, bold: bool = False):
@@ -159,10 +159,17 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
                 [[b["product"], b["batch"], b["site"], b["period"], b["units"], b["unit"], b["factory_tco2e"], b["parts_tco2e"],
                   b["tco2e"], b["per_unit"]] for b in sections.batch_rows(model)],
                 None, [None, None, None, None, "count", None, "tco2e", "tco2e", "tco2e", "number"])
-    currency = model.words.unit(r["intensity"].get("currency") or "CNY")
-    write_sheet(workbook, t["sheet_suppliers"], [t["supplier"], t["name"], t["pcf_status"], f"{t['spend']} ({currency})",
-                                                 "tCO2e", t["method"]], supplier_rows(model), None,
-                [None, None, None, "money", "tco2e"])
+    write_sheet(workbook, t["sheet_pcf"], pcf_headers(model), pcf_rows(model),
+                [14, 10, 22, 12, 16, 14, 40, 14, 14, 50, 12, 12, 40, 60, 60],
+                [None, None, None, "count", "number", "number", None, "number", "number", None, "share", "number"])
+    write_sheet(workbook, t["sheet_suppliers"],
+                [t["supplier"], t["name"], t["pcf_status"], t["cat1_tco2e"], t["share"], t["cumulative_share"],
+                 t["cat2_tco2e"], f"{t['spend']} ({model.words.unit('CNY')})", t["methods"], t["dq_score"],
+                 t["primary_data_share_label"], t["ask_first_rank"]],
+                [[x["supplier"], x["name"], x["status"], x["cat1"], x["share"], x["cumulative"], x["cat2"], x["spend"],
+                  x["methods"], x["score"], x["primary"], x["ask_first"]] for x in sections.supplier_rows(model)],
+                [12, 28, 14, 16, 10, 14, 16, 18, 40, 12, 14, 12],
+                [None, None, None, "tco2e", "share", "share", "tco2e", "money", None, "number", "share", "count"])
     write_sheet(workbook, t["sheet_factors"],
                 [t["factor_id"], t["activity"], t["region"], t["year"], t["value"], t["unit"], t["gas"], t["source"],
                  t["url"], t["confidence"], t["notes_column"], t["origin"], t["factor_note"], t["publisher"], t["document"],
@@ -202,25 +209,24 @@ def reconciliation_rows(model: ReportModel) -> list[list[Any]]:
     return out
 
 
-def supplier_rows(model: ReportModel) -> list[list[Any]]:
-    suppliers = model.tables.get("suppliers")
-    if suppliers is None or suppliers.empty:
-        return []
-    lines = model.lines
-    cat12 = lines[(lines["scope"] == "3") & lines["category"].isin(["1", "2"])]
-    emissions = cat12.groupby("supplier_id")["co2e_t"].sum() if len(cat12) else pd.Series(dtype="float64")
-    separator = model.words["list_separator"]
-    methods = (cat12.groupby("supplier_id")["method"].agg(lambda m: separator.join(model.words.method(x) for x in sorted(set(m))))
-               if len(cat12) else pd.Series(dtype="object"))
-    purchases = model.tables.get("purchases")
-    spend = (purchases.groupby("supplier_id")["spend"].sum() if purchases is not None and len(purchases)
-             else pd.Series(dtype="float64"))
+def pcf_headers(model: ReportModel) -> list[str]:
+    t = model.text
+    return [t["product"], t["declared_unit"], t["reference_period"], t["units_produced"], t["pcf_per_unit"],
+            f"{t['parts']} (kgCO2e)", t["factory"], f"{t['factory']} (kgCO2e)", f"{t['pcf_transport']} (kgCO2e)",
+            t["pcf_largest_suppliers"], t["primary_data_share_label"], t["dqr_label"], t["pcf_boundary"],
+            t["pcf_method_label"], t["pcf_missing"]]
+
+
+def pcf_rows(model: ReportModel) -> list[list[Any]]:
+    """The PCF statements as one row per product (the PDF section's figures and words)."""
     rows = []
-    for s in suppliers.itertuples():
-        status = s.pcf_status if isinstance(getattr(s, "pcf_status", None), str) else None
-        rows.append([s.supplier_id, s.name, model.words.enum("pcf_status", status) if status else None,
-                     _number(spend.get(s.supplier_id)), _number(emissions.get(s.supplier_id)), methods.get(s.supplier_id)])
-    rows.sort(key=lambda row: -(row[4] or 0))
+    for s in sections.pcf_statements(model):
+        parts, factory = s["components"][0], s["components"][1]
+        transport = s["components"][2]["kg"] if len(s["components"]) > 2 else 0.0
+        suppliers = model.words["list_separator"].join(f"{x['name']} {fmt_number(x['kg'])}" for x in s["suppliers"])
+        rows.append([s["product"], s["unit"], s["period"], s["units"], s["per_unit"], parts["kg"], factory["name"],
+                     factory["kg"], transport, suppliers, s["primary_data_share"], s["dqr"], s["boundary"], s["method"],
+                     "; ".join(s["missing"]) or model.text["pcf_nothing_missing"]])
     return rows
 
 

@@ -16,6 +16,7 @@ from zcf.report.model import ReportModel
 SUMMARY_CHART = "scope_split"
 PARETO_TOP = 15
 PARETO_FEWEST = 3  # a Pareto chart of one or two suppliers says nothing the key figures do not
+PARETO_MARK = 0.8  # the dashed line: the share the title counts suppliers to
 
 
 def build_charts(model: ReportModel) -> list[charts.Chart]:
@@ -39,7 +40,7 @@ def build_charts(model: ReportModel) -> list[charts.Chart]:
                                 charts.lines_chart([str(m) for m in range(1, 13)], monthly, "MWh")))
     top = supplier_pareto(model)
     if len(top) >= PARETO_FEWEST:
-        out.append(charts.Chart("supplier_pareto", w["chart_pareto"], charts.pareto(top, "tCO2e")))
+        out.append(charts.Chart("supplier_pareto", pareto_title(model), charts.pareto(top, "tCO2e", mark=PARETO_MARK)))
     history = trend(model)
     if history:
         out.append(charts.Chart("trend", w["chart_trend"], history))
@@ -60,12 +61,23 @@ def monthly_electricity(model: ReportModel) -> dict[str, list[float | None]]:
 
 
 def supplier_pareto(model: ReportModel, top: int = PARETO_TOP) -> list[tuple[str, float]]:
-    lines = model.lines
-    cat1 = lines[(lines["scope"] == "3") & (lines["category"] == "1") & lines["supplier_id"].notna()]
-    if cat1.empty:
-        return []
-    by_supplier = cat1.groupby("supplier_id")["co2e_t"].sum().sort_values(ascending=False)
-    return [(str(k), float(v)) for k, v in by_supplier.head(top).items()]
+    """Category 1 tCO2e of the largest suppliers by name, then one bar for all the others (results.json suppliers)."""
+    entries = [e for e in (model.results.get("suppliers") or {}).get("by_supplier", []) if e["cat1_tco2e"] > 0]
+    entries.sort(key=lambda e: -e["cat1_tco2e"])
+    items = [(e.get("name") or e["supplier_id"], float(e["cat1_tco2e"])) for e in entries[:top]]
+    rest = entries[top:]
+    if rest:
+        items.append((model.words["pareto_others"].format(n=len(rest)), float(sum(e["cat1_tco2e"] for e in rest))))
+    return items
+
+
+def pareto_title(model: ReportModel) -> str:
+    """"Category 1 by supplier: 15 of 37 suppliers make 80 %" (results.json suppliers.pareto)."""
+    pareto = (model.results.get("suppliers") or {}).get("pareto") or {}
+    if not pareto.get("suppliers_to_threshold"):
+        return model.words["chart_pareto"]
+    return model.words["chart_pareto_n"].format(n=pareto["suppliers_to_threshold"], total=pareto["suppliers_with_cat1"],
+                                                share=f"{pareto['threshold']:.0%}")
 
 
 def trend(model: ReportModel) -> str | None:

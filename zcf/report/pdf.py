@@ -93,6 +93,7 @@ def render_html(model: ReportModel, created: str | None) -> str:
         product_rows=sections.product_rows(model),
         batch_rows=sections.batch_rows(model),
         incomplete_rows=sections.incomplete_rows(model),
+        pcf_statements=sections.pcf_statements(model),
         input_rows=sections.input_rows(model),
         top_lines=sections.top_lines(model),
     )

@@ -94,6 +94,68 @@ def factor_policy_rows(model: ReportModel) -> list[dict[str, str]]:
     return rows
 
 
+def supplier_names(model: ReportModel) -> dict[str, str]:
+    """Supplier id → name (results.json suppliers, else the id)."""
+    return {e["supplier_id"]: e.get("name") or e["supplier_id"]
+            for e in (model.results.get("suppliers") or {}).get("by_supplier", [])}
+
+
+def supplier_rows(model: ReportModel) -> list[dict[str, Any]]:
+    """Each supplier of categories 1 and 2 by category 1 emissions, with the cumulative share of the whole category,
+    method mix, data quality and its place in the "ask first" list (results.json suppliers)."""
+    suppliers = model.results.get("suppliers") or {}
+    asked = {e["supplier_id"]: i for i, e in enumerate(suppliers.get("ask_first", []), start=1)}
+    total = (suppliers.get("pareto") or {}).get("cat1_tco2e") or 0.0
+    separator, rows, cumulative = model.words["list_separator"], [], 0.0
+    for e in suppliers.get("by_supplier", []):
+        cumulative += e["cat1_tco2e"]
+        methods = sorted(e["methods_tco2e"].items(), key=lambda kv: -kv[1])
+        rows.append({"supplier": e["supplier_id"], "name": e.get("name") or "", "cat1": e["cat1_tco2e"],
+                     "share": e["cat1_share"], "cumulative": cumulative / total if total else None, "cat2": e["cat2_tco2e"],
+                     "spend": e["spend_cny"], "methods": separator.join(model.words.method(m) for m, _ in methods),
+                     "score": e["data_quality_score"], "primary": e["primary_data_share"],
+                     "status": model.words.enum("pcf_status", e["pcf_status"]) if e.get("pcf_status") else "",
+                     "ask_first": asked.get(e["supplier_id"])})
+    return rows
+
+
+def pcf_statements(model: ReportModel) -> list[dict[str, Any]]:
+    """A product carbon footprint statement per product a customer can read without zcf: the footprint per declared
+    unit, its split (purchased parts, the factory's Scope 1 + 2 with the allocation key, inbound transport), the
+    largest suppliers, primary-data share and data-quality rating, boundary and method, and what is missing."""
+    w, r = model.words, model.results
+    names = supplier_names(model)
+    out = []
+    for p in r.get("products", []):
+        per_unit = p.get("per_unit_kgco2e")
+        transport = p.get("transport_kgco2e_per_unit") or 0.0
+        parts = p.get("parts_kgco2e_per_unit")
+        components = [
+            {"name": w["pcf_parts"], "kg": parts},
+            {"name": w["pcf_factory"].format(method=w.of("scope2_method", p.get("scope2_method", "market")),
+                                             key=w.of("allocation", p.get("allocation", "units"))),
+             "kg": p.get("factory_kgco2e_per_unit")},
+        ]
+        if transport:
+            components.append({"name": w["pcf_transport"], "kg": transport})
+        for c in components:
+            c["share"] = c["kg"] / per_unit if per_unit and c["kg"] is not None else None
+        by_supplier = sorted((p.get("by_supplier_kgco2e_per_unit") or {}).items(), key=lambda kv: -kv[1])
+        suppliers = [{"name": names.get(sid, sid), "kg": kg, "share": kg / per_unit if per_unit else None}
+                     for sid, kg in by_supplier[:5]]
+        missing = [x.get("message_zh" if model.lang == "zh" else "message") or x.get("message", "")
+                   for x in p.get("reasons", [])]  # each names the items it concerns
+        out.append({
+            "product": p["product_id"], "unit": unit_name(model, p), "units": p["units"],
+            "period": w["pcf_period"].format(year=r["reporting_year"]), "per_unit": per_unit,
+            "complete": p.get("complete", True), "components": components, "suppliers": suppliers,
+            "primary_data_share": p.get("primary_data_share"), "dqr": p.get("data_quality_rating"),
+            "boundary": w.of("boundary", p.get("boundary", "cradle-to-gate")),
+            "method": w["pcf_method"].format(gwp=r["gwp_basis"]), "missing": missing,
+        })
+    return out
+
+
 def cat1_rows(model: ReportModel) -> list[dict[str, Any]]:
     return [{"method": model.words.method(method), "tco2e": v["tco2e"], "share": v["share"], "lines": v["lines"]}
             for method, v in model.results["data_quality"]["cat1_by_method"].items()]
