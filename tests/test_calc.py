@@ -249,6 +249,33 @@ def test_purchases_method_hierarchy(tmp_path):
     assert set(dq) == {"supplier-specific", "average-data", "spend-based"}
 
 
+FX_PURCHASES = (
+    "supplier_id,item_id,category,material,quantity,unit,spend,currency,sector,supplier_pcf,pcf_unit,pcf_verified\n"
+    "S1,I1,2,,,,10000,EUR,,,,\n"                          # spend in EUR, converted to CNY through fx.EUR
+    "S1,I2,1,,,,1000000,CNY,machinery,,,\n"               # spend in CNY, a factor per USD through fx.USD
+)
+
+
+@pytest.mark.parametrize("year, cny_per_eur", [(2024, 7.7875), (2025, 8.1185)])
+def test_spend_converts_at_the_exchange_rate_of_the_reporting_year(tmp_path, year, cny_per_eur):
+    org = ORG_2022.replace("2022", str(year))
+    report = inventory(tmp_path, organization=org, suppliers="supplier_id\nS1\n", purchases=FX_PURCHASES)
+    lines = report.lines.set_index("source_row")
+    # fx.EUR: ECB reference rates, mean of the daily CNY rates of the year (2024: 256 days → 7.78747; 2025: 255 days
+    # → 8.11850 CNY/EUR). 10,000 EUR × 7.7875 = 77,875 CNY (2024) or × 8.1185 = 81,185 CNY (2025),
+    # × 0.062 kgCO2e/CNY (EEIO average manufacturing) = 4.82825 t (2024) or 5.03347 t (2025)
+    assert lines.loc[2, "co2e_t"] == pytest.approx(10_000 * cny_per_eur * 0.062 / 1000)
+    assert lines.loc[2, "co2e_t"] == pytest.approx({2024: 4.82825, 2025: 5.03347}[year])
+    assert lines.loc[2, "factor_id"] == f"EEIO_AVERAGE_MANUFACTURING+ECB_FX_EUR_CNY_{year}"
+    # fx.USD: the library has 2024 only (7.12, unverified: the 2025 average could not be read), so a 2025 inventory
+    # uses it with the year-fallback warning: 1,000,000 CNY ÷ 7.12 CNY/USD × 0.21 kgCO2e/USD = 29.4944 t
+    assert lines.loc[3, "co2e_t"] == pytest.approx(1_000_000 / 7.12 * 0.21 / 1000)
+    assert lines.loc[3, "factor_id"] == "USEEIO12_MACHINERY+FX_USD_CNY_2024"
+    fallbacks = [p.message() for p in report.problems if p.code == "factor-year-fallback"]
+    assert not any("fx.EUR" in m for m in fallbacks)  # the EUR rate of the reporting year itself
+    assert any("fx.USD" in m for m in fallbacks) == (year == 2025)
+
+
 def test_transport_waste_travel_commuting(tmp_path):
     report = inventory(
         tmp_path,

@@ -276,7 +276,7 @@ def test_results_record_the_library_version_and_sets(tmp_path):
     from zcf.factors import LIBRARY_VERSION
 
     report = inventory(tmp_path, energy=GAS)
-    assert report.results["factor_library_version"] == LIBRARY_VERSION == "2026.11.1"
+    assert report.results["factor_library_version"] == LIBRARY_VERSION == "2026.11.2"
     library = report.results["factor_library"]
     assert library["version"] == LIBRARY_VERSION and [s["name"] for s in library["sets"]] == ["cn-fuels-mee"]
     assert "44.80" in library["sets"][0]["edition"]
@@ -329,8 +329,23 @@ def test_factors_diff_cli(tmp_path):
     assert rows["CNMEE_NCV_GASOLINE"]["change"] == "added"
     assert report["counts"]["replaced"] >= 30
     text = invoke(["factors", "diff"])  # default: the previous version → the current one
-    assert text.exit_code == 0 and "2026.11 → 2026.11.1" in text.stdout
+    assert text.exit_code == 0 and "2026.11.1 → 2026.11.2" in text.stdout
     assert invoke(["factors", "diff", "1999.1"]).exit_code == 2
+
+
+def test_factors_diff_2026_11_2_replaces_the_recalled_euro_rate():
+    result = invoke(["factors", "diff", "2026.11.1", "2026.11.2", "--json", "--citations"])
+    assert result.exit_code == 0, result.stderr
+    rows = {r["factor_id"]: r for r in json.loads(result.stdout)["changes"]}
+    euro = rows["ECB_FX_EUR_CNY_2024"]
+    assert euro["change"] == "replaced" and euro["replaces"] == "FX_EUR_CNY_2024"
+    assert euro["fields"]["value"] == {"old": "7.7", "new": "7.7875"}
+    assert euro["fields"]["confidence"] == {"old": "unverified", "new": "derived"} and "ECB" in euro["source"]
+    assert rows["ECB_FX_EUR_CNY_2025"]["change"] == "added"
+    assert rows["ECB_FX_EUR_CNY_2025"]["fields"]["value"] == {"old": "", "new": "8.1185"}
+    # nothing else changed a value: the MEE fuel table, fx.USD and the IPCC road rows only gained notes
+    assert {r["factor_id"] for r in json.loads(invoke(["factors", "diff", "2026.11.1", "2026.11.2", "--json"])
+                                                .stdout)["changes"]} == {"ECB_FX_EUR_CNY_2024", "ECB_FX_EUR_CNY_2025"}
 
 
 def test_factors_list_by_confidence_and_set():

@@ -44,7 +44,7 @@ def test_chinese_pdf_has_the_figures_headings_and_sources(sample):
     assert "电力二氧化碳排放因子" in text  # factor citations are in the register...
     assert "读取自：" in text and "获取于 2026-11" in text  # ...in full: where the value was read, and when
     assert "排放因子来源可靠性" in text  # the share of each total on weak factors
-    assert "2026.11.1、现行版" in text and "2023 (最新发布年份)" in text  # library, set and grid vintage stated
+    assert "2026.11.2、现行版" in text and "2023 (最新发布年份)" in text  # library, set and grid vintage stated
     assert "示例汽车集团有限公司" in text and results["organization"]["company_name"] in text
     assert "第 1 页" not in text  # the cover has no page number...
     assert "第 3 页，共" in text  # ...the other pages do

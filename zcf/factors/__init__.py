@@ -34,7 +34,7 @@ from zcf.units import FactorUnit, parse_factor_unit
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
-LIBRARY_VERSION = "2026.11.1"
+LIBRARY_VERSION = "2026.11.2"
 COLUMNS = ("factor_id", "activity", "region", "year", "value", "unit", "gas", "gwp_basis", "set", "publisher",
            "document", "table", "url", "published", "retrieved", "read_in", "confidence", "notes", "proxy_for")
 WORLD = ("GLOBAL", "")
