@@ -134,3 +134,194 @@ def test_merge_equals_one_run_over_both_inputs(sample_split, tmp_path):
     assert merged["organization"]["company_name"] == "示例汽车集团有限公司"
     assert merged["organization"]["revenue"] == 31_800_000_000.0  # 20 000 000 000 + 11 800 000 000
     assert merged["intensity"] == single["intensity"]
+    assert merged["scope3_status"] == single["scope3_status"]
+    # Product footprints are per unit, not inventory totals: zcf.calc.products adds a product's BOM rows with +=
+    # in BOM row order, and the group's BOM is in another order, so they agree to the last bits only.
+    assert [p["product_id"] for p in merged["products"]] == [p["product_id"] for p in single["products"]]
+    for group_product, single_product in zip(merged["products"], single["products"]):
+        assert group_product["total_tco2e"] == pytest.approx(single_product["total_tco2e"], rel=1e-12)
+
+
+def test_merge_under_equity_share_equals_one_equity_run(sample_split, tmp_path):
+    """The parts ran under operational control; --consolidation equity_share applies JS02's 60 % at merge time."""
+    equity_inputs = split_sample(tmp_path / "inputs", approach="equity_share")["all"]
+    single_out = tmp_path / "single"
+    assert zcf("ingest", equity_inputs, "-o", single_out).exit_code == 0
+    assert zcf("calc", single_out).exit_code == 0
+    group = tmp_path / "group"
+    result = zcf("merge", sample_split["hq"], sample_split["js"], "-o", group, "--company", "示例汽车集团有限公司",
+                 "--consolidation", "equity_share")
+    assert result.exit_code == 0, result.stderr[-3000:]
+    merged, single = results(group), results(single_out)
+    assert merged["consolidation_approach"] == "equity_share"
+    assert_same_totals(merged, single)
+    operational = results(sample_split["all"])
+    assert merged["totals"]["scope1"] < operational["totals"]["scope1"]  # JS02 counts 60 %
+    lines = pd.read_parquet(group / "lines.parquet")
+    assert set(lines.loc[lines["site_id"] == "JS02", "boundary_share"]) == {0.6}
+
+
+def test_group_is_checked_and_reported_like_any_output(sample_split, tmp_path):
+    group = tmp_path / "group"
+    assert zcf("merge", sample_split["hq"], sample_split["js"], "-o", group, "--company", "G").exit_code == 0
+    result = zcf("check", group, "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr[-3000:]
+    assert (group / "checks.json").is_file()
+    result = zcf("report", group, "--format", "xlsx", "--lang", "en")
+    assert result.exit_code == 0, result.stderr[-3000:]
+    assert (group / "report.xlsx").is_file()
+    again = zcf("merge", sample_split["js"], sample_split["hq"], "-o", tmp_path / "again", "--company", "G")
+    assert again.exit_code == 0
+    for name in ("results.json", "lines.csv", "manifest.json"):  # the order of the parts does not matter
+        assert (tmp_path / "again" / name).read_bytes() == (group / name).read_bytes(), name
+    assert not (tmp_path / "again" / "checks.json").exists()
+
+
+# --- a small group, by hand -----------------------------------------------------------------------
+
+ORG = "field,value\ncompany_name,{company}\nreporting_year,2025\nconsolidation_approach,{approach}\n" \
+      "gwp_basis,{gwp}\ncurrency,CNY\ncountry,CN\nrevenue,{revenue}\n"
+SUPPLIERS = "supplier_id,name,country,province\nS1,Steel Co.,CN,Hebei\n"
+PURCHASE_HEADER = "supplier_id,item_id,category,material,quantity,unit,site_id,supplier_pcf,pcf_unit,pcf_verified\n"
+SMALL = {  # entity → its site, and per table the rows of that site
+    "a": {"sites": "A1,Plant A,Jiangsu,1.0\n", "process_emissions": "A1,2025,CO2,10,t,welding\n",
+          "refrigerants": "A1,2025,SF6,0.2\n", "purchases": "S1,X,1,steel,10,t,A1,2,tCO2e/t,yes\n"},
+    "b": {"sites": "B1,Plant B,Shanghai,0.5\n", "process_emissions": "B1,2025,CO2,4,t,welding\n",
+          "refrigerants": "B1,2025,SF6,0.1\n", "purchases": "S1,Y,1,steel,5,t,B1,3,tCO2e/t,yes\n"},
+}
+HEADERS = {"sites": "site_id,name,province,equity_share\n",
+           "process_emissions": "site_id,period,gas,quantity,unit,description\n",
+           "refrigerants": "site_id,period,gas,quantity_kg\n", "purchases": PURCHASE_HEADER}
+
+
+def small_inputs(root: Path, entities: tuple[str, ...], approach: str = "operational_control", gwp: str = "AR6",
+                 revenue: int = 1_000_000) -> Path:
+    """One input folder holding the rows of ``entities`` (one entity: its own run; both: the single run)."""
+    folder = root / f"in-{'-'.join(entities)}-{approach}-{gwp}"
+    folder.mkdir(parents=True)
+    (folder / "organization.csv").write_text(ORG.format(company="Co " + "+".join(entities), approach=approach,
+                                                        gwp=gwp, revenue=revenue), encoding="utf-8")
+    (folder / "suppliers.csv").write_text(SUPPLIERS, encoding="utf-8")
+    for table, header in HEADERS.items():
+        (folder / f"{table}.csv").write_text(header + "".join(SMALL[e][table] for e in entities), encoding="utf-8")
+    return folder
+
+
+def small_run(root: Path, name: str, inputs: Path, *config: str) -> Path:
+    out = root / name
+    for args in (("ingest", inputs, "-o", out), ("calc", out)):
+        result = invoke([*config, *args])
+        assert result.exit_code == 0, result.stderr[-3000:]
+    return out
+
+
+def test_small_group_by_hand(tmp_path):
+    a = small_run(tmp_path, "plant-a", small_inputs(tmp_path, ("a",)))
+    b = small_run(tmp_path, "plant-b", small_inputs(tmp_path, ("b",)))
+    both = small_run(tmp_path, "both", small_inputs(tmp_path, ("a", "b"), revenue=2_000_000))
+    group = tmp_path / "group"
+    result = invoke(["merge", a, b, "-o", group, "--company", "Small Group", "--json"])
+    assert result.exit_code == 0, result.stderr[-3000:]
+    merged, single = results(group), results(both)
+    assert_same_totals(merged, single)
+    # Scope 1 = process CO2 10 t (A1) + 4 t (B1) + SF6 (0.2 + 0.1) kg × 25 200 (AR6 GWP) / 1000 = 5.04 + 2.52 t
+    #         = 21.56 t; Scope 3 category 1 = 10 t × 2 tCO2e/t + 5 t × 3 tCO2e/t = 20 + 15 = 35 t
+    assert merged["totals"]["scope1"] == pytest.approx(21.56, rel=1e-12)
+    assert merged["totals"]["scope3_by_category"]["1"] == pytest.approx(35.0, rel=1e-12)
+    assert merged["by_site"]["A1"]["scope1"] == pytest.approx(15.04, rel=1e-12)
+    assert merged["organization"]["revenue"] == 2_000_000.0  # 1 000 000 + 1 000 000
+    assert json.loads(result.stdout)["entities"]["plant-b"]["sites"] == ["B1"]
+
+    # Equity share at merge time: B1 is 50 % owned → Scope 1 = 15.04 + 0.5 × (4 + 2.52) = 18.3 t,
+    # Scope 3 = 20 + 0.5 × 15 = 27.5 t — the same as one equity-share run over both inputs.
+    both_equity = small_run(tmp_path, "both-equity", small_inputs(tmp_path, ("a", "b"), "equity_share",
+                                                                  revenue=2_000_000))
+    group_equity = tmp_path / "group-equity"
+    result = invoke(["merge", a, b, "-o", group_equity, "--company", "Small Group", "--consolidation", "equity_share"])
+    assert result.exit_code == 0, result.stderr[-3000:]
+    merged = results(group_equity)
+    assert_same_totals(merged, results(both_equity))
+    assert merged["totals"]["scope1"] == pytest.approx(18.3, rel=1e-12)
+    assert merged["totals"]["scope3"] == pytest.approx(27.5, rel=1e-12)
+    assert merged["entities"]["plant-b"]["totals_tco2e"]["scope3"] == 7.5  # 0.5 × 5 t × 3 tCO2e/t, exact in binary
+
+
+@pytest.fixture
+def small_parts(tmp_path) -> dict[str, Path]:
+    return {"a": small_run(tmp_path, "plant-a", small_inputs(tmp_path, ("a",))),
+            "b": small_run(tmp_path, "plant-b", small_inputs(tmp_path, ("b",)))}
+
+
+def test_different_gwp_basis_is_refused_and_nothing_written(tmp_path, small_parts):
+    b5 = small_run(tmp_path, "plant-b5", small_inputs(tmp_path, ("b",), gwp="AR5"))
+    group = tmp_path / "group"
+    result = invoke(["merge", small_parts["a"], b5, "-o", group, "--company", "G"])
+    assert result.exit_code == 1
+    assert "merge-version-mismatch" in result.stderr and "GWP basis" in result.stderr
+    assert "plant-a: AR6" in result.stderr and "plant-b5: AR5" in result.stderr
+    assert not group.exists()
+
+
+def test_different_factor_library_is_refused(tmp_path, small_parts):
+    old = tmp_path / "old.toml"
+    old.write_text('[factors]\nlibrary = "2026.11"\n', encoding="utf-8")
+    b_old = small_run(tmp_path, "plant-b-old", small_inputs(tmp_path / "old", ("b",)), "--config", old)
+    group = tmp_path / "group"
+    result = invoke(["merge", small_parts["a"], b_old, "-o", group, "--company", "G"])
+    assert result.exit_code == 1 and "factor library version" in result.stderr, result.stderr
+    assert "2026.11" in result.stderr and not group.exists()
+    # parts that agree with each other but not with the zcf.toml the group is calculated with
+    a_old = small_run(tmp_path, "plant-a-old", small_inputs(tmp_path / "old", ("a",)), "--config", old)
+    result = invoke(["merge", a_old, b_old, "-o", group, "--company", "G"])
+    assert result.exit_code == 2 and "merge-config-mismatch" in result.stderr and not group.exists()
+    result = invoke(["--config", old, "merge", a_old, b_old, "-o", group, "--company", "G"])
+    assert result.exit_code == 0, result.stderr
+    assert results(group)["factor_library"]["version"] == "2026.11"
+
+
+def test_duplicate_site_is_refused(tmp_path, small_parts):
+    inputs = small_inputs(tmp_path / "again", ("a",))
+    (inputs / "process_emissions.csv").write_text(HEADERS["process_emissions"] + "A1,2025,CO2,11,t,welding\n",
+                                                  encoding="utf-8")  # other figures, the same site
+    again = small_run(tmp_path, "plant-a-again", inputs)
+    result = invoke(["merge", small_parts["a"], small_parts["b"], again, "-o", tmp_path / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-duplicate-site" in result.stderr
+    assert "site A1" in result.stderr and "plant-a" in result.stderr and "plant-a-again" in result.stderr
+    assert not (tmp_path / "group").exists()
+
+
+def test_same_input_file_in_two_parts_is_refused(tmp_path, small_parts):
+    inputs = small_inputs(tmp_path / "copy", ("b",))
+    (inputs / "travel.csv").write_text("mode,distance_km\nrail,1000\n", encoding="utf-8")
+    other = small_run(tmp_path, "plant-c", inputs)
+    (inputs / "process_emissions.csv").write_text(HEADERS["process_emissions"], encoding="utf-8")
+    shutil.copytree(inputs, tmp_path / "in-d")  # plant-d: the same travel file, byte for byte, and its own site
+    (tmp_path / "in-d" / "sites.csv").write_text(HEADERS["sites"] + "D1,Plant D,Jiangsu,1.0\n", encoding="utf-8")
+    for table in ("refrigerants", "purchases"):
+        (tmp_path / "in-d" / f"{table}.csv").write_text(HEADERS[table], encoding="utf-8")
+    small_run(tmp_path, "plant-d", tmp_path / "in-d")
+    result = invoke(["merge", small_parts["a"], other, tmp_path / "plant-d", "-o", tmp_path / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-duplicate-input" in result.stderr, result.stderr
+    assert "plant-c" in result.stderr and "plant-d" in result.stderr and "travel.csv" in result.stderr
+    # a file of reference data only (the same supplier list) may be shared: plant-a and plant-b both carry it
+    assert invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "ok", "--company", "G"]).exit_code == 0
+
+
+def test_same_folder_twice_and_group_inside_a_part_are_refused(small_parts):
+    a = small_parts["a"]
+    result = invoke(["merge", a, a, "-o", a.parent / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-duplicate-entity" in result.stderr
+    result = invoke(["merge", a, small_parts["b"], "-o", a / "group", "--company", "G"])
+    assert result.exit_code == 2 and "merge-output-is-part" in result.stderr
+    assert not (a / "group").exists()
+
+
+def test_different_company_names_need_a_group_name(small_parts, tmp_path):
+    result = invoke(["--lang", "zh", "merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "group"])
+    assert result.exit_code == 1 and "merge-company-needed" in result.stderr and "--company" in result.stderr
+
+
+def test_not_a_run_is_refused(small_parts, tmp_path):
+    (tmp_path / "plant-b" / "results.json").unlink()
+    result = invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-not-a-run" in result.stderr and "no results.json" in result.stderr

@@ -28,8 +28,8 @@ LINEAGE = ("_source_file", "_source_sheet", "_source_row")
 
 
 def entity_path(label: str, path: Any) -> str:
-    """A part's file as the group names it: ``<entity>/<path as in the part's manifest>``."""
-    return f"{label}/{path}"
+    """A part's file as the group names it: ``<entity>/<path as in the part's manifest>`` (``hq/inputs/a.csv``)."""
+    return f"{label}/{str(path).lstrip('/')}"
 
 
 def _with_entity_lineage(part: Part, frame: pd.DataFrame) -> pd.DataFrame:

@@ -24,11 +24,27 @@ from zcf.errors import ExitCode, ZcfError
 from zcf.problems import Problem
 
 
-def merge_error(code: str, lang: str, exit_code: ExitCode = ExitCode.INVALID, hint: str | None = None,
-                **params: Any) -> ZcfError:
-    """A refusal of ``zcf merge`` with its stable code from problems.toml, in the user's language."""
+# What the parts must share, in Chinese (the keys of :func:`agreement_values`, for the messages).
+WHAT_ZH = {
+    "results schema version": "results.json 结构版本", "manifest schema version": "manifest.json 结构版本",
+    "factor library version": "排放因子库版本", "factor sets": "因子集", "grid-factor vintage": "电网因子年份规则",
+    "T&D loss method": "输配电损耗算法", "gas volume basis": "气体体积基准", "certificate rule": "绿证规则",
+    "GWP basis": "GWP 基准", "reporting year": "报告年度", "consolidation approach": "合并方法",
+    "no such folder": "文件夹不存在", "no manifest.json and dataset/": "没有 manifest.json 和 dataset/",
+    "its ingest found errors": "其导入发现错误", "no results.json": "没有 results.json",
+}
+
+
+def merge_error(code: str, lang: str, exit_code: ExitCode = ExitCode.INVALID,
+                hint: tuple[str, str] | None = None, **params: Any) -> ZcfError:
+    """A refusal of ``zcf merge`` with its stable code from problems.toml, in the user's language.
+
+    ``hint`` is (English, Chinese); a ``what`` parameter is named in Chinese from :data:`WHAT_ZH`.
+    """
+    if "what" in params:
+        params.setdefault("what_zh", WHAT_ZH.get(params["what"], params["what"]))
     message = Problem(code, params=params).message(lang)
-    return ZcfError(f"{message} [{code}]", exit_code, hint=hint)
+    return ZcfError(f"{message} [{code}]", exit_code, hint=None if hint is None else hint[lang == "zh"])
 
 
 @dataclass
@@ -149,9 +165,10 @@ def _agree(what: str, values: list[tuple[Part, Any]], lang: str, code: str) -> N
     distinct = {json.dumps(v, sort_keys=True, default=str) for _, v in values}
     if len(distinct) > 1:
         listing = "; ".join(f"{p.name}: {v if v is not None else '(none)'}" for p, v in values)
-        raise merge_error(code, lang, what=what, values=listing,
-                          hint="Run every part again with the same zcf version and zcf.toml ([factors] section, "
-                               "organization gwp_basis and reporting_year), then merge.")
+        raise merge_error(code, lang, what=what, values=listing, hint=(
+            "Run every part again with the same zcf version and zcf.toml ([factors] section, organization "
+            "gwp_basis and reporting_year), then merge.",
+            "请用相同的 zcf 版本和 zcf.toml（[factors] 部分、组织信息的 gwp_basis 和 reporting_year）重新运行各部分，再合并。"))
 
 
 def check_policy_matches(shared: dict[str, Any], policy, lang: str) -> None:
@@ -171,7 +188,8 @@ def check_policy_matches(shared: dict[str, Any], policy, lang: str) -> None:
         if str(shared[what]) != str(value):
             raise merge_error("merge-config-mismatch", lang, ExitCode.USAGE, what=what, mine=value,
                               theirs=shared[what],
-                              hint="Give zcf merge the zcf.toml the parts were run with: zcf --config zcf.toml merge …")
+                              hint=("Give zcf merge the zcf.toml the parts were run with: zcf --config zcf.toml merge …",
+                                    "请为 zcf merge 指定各部分运行时所用的 zcf.toml：zcf --config zcf.toml merge …"))
 
 
 # --- duplicates --------------------------------------------------------------------------------
@@ -190,10 +208,17 @@ def counted_tables(source: dict[str, Any]) -> list[str]:
 
 
 def check_duplicates(parts: list[Part], lang: str) -> None:
-    """The same input file (of activity data) or the same site in two parts would be counted twice: refused.
+    """The same site or the same input file (of activity data) in two parts would be counted twice: refused.
 
     A file of reference data only (suppliers, BOM, factors, targets, history) may be shared.
     """
+    by_site: dict[str, Part] = {}
+    for part in parts:
+        for site_id in part.site_ids:
+            if site_id in by_site:
+                raise merge_error("merge-duplicate-site", lang, site_id=site_id, first=by_site[site_id].name,
+                                  second=part.name)
+            by_site[site_id] = part
     by_hash: dict[str, tuple[Part, str]] = {}
     for part in parts:
         for source in part.manifest.get("inputs", []):
@@ -205,10 +230,3 @@ def check_duplicates(parts: list[Part], lang: str) -> None:
                 raise merge_error("merge-duplicate-input", lang, sha256=digest[:12], first=first.name, file1=path,
                                   second=part.name, file2=source.get("path"))
             by_hash.setdefault(digest, (part, str(source.get("path"))))
-    by_site: dict[str, Part] = {}
-    for part in parts:
-        for site_id in part.site_ids:
-            if site_id in by_site:
-                raise merge_error("merge-duplicate-site", lang, site_id=site_id, first=by_site[site_id].name,
-                                  second=part.name)
-            by_site[site_id] = part
