@@ -31,8 +31,6 @@ a refusal writes nothing.
 Units: every emission figure is in tCO2e, energy in MWh, as in any results.json.
 """
 
-from __future__ import annotations
-
-from zcf.group.merge import MergeOptions, MergeOutcome, merge_runs
-
-__all__ = ["MergeOptions", "MergeOutcome", "merge_runs"]
+# Modules: parts (read and compare the parts), combine (the group's dataset and organization),
+# merge (write GROUP and calculate it), cli (the command's options). Nothing is imported here, so
+# that ``zcf --help`` does not load pandas.

@@ -15,7 +15,7 @@ def merge_command(
     ctx: typer.Context,
     parts: Annotated[list[Path], typer.Argument(metavar="OUT...", help="Output folders of zcf run, one per entity or plant.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the group inventory.")],
-    company: Annotated[Optional[str], typer.Option("--company", help="The group's name (default: zcf.toml [organization] company_name, else the parts' common name).")] = None,
+    company: Annotated[Optional[str], typer.Option("--company", help="The group's name (default: company_name of the organization section of zcf.toml, else the parts' common name).")] = None,
     consolidation: Annotated[Optional[str], typer.Option("--consolidation", help="operational_control, financial_control or equity_share (default: the parts' own, which must agree).")] = None,
     json_output: JsonOption = False,
     limit: LimitOption = 30,
@@ -33,10 +33,11 @@ def merge_command(
 
     Example:
 
-        zcf merge out/plant-a out/plant-b -o out/group --company "示例汽车集团" --consolidation equity_share
+        zcf merge out/plant-a out/plant-b -o out/group --company 示例汽车集团
+        zcf merge out/* -o group --consolidation equity_share && zcf check group
     """
     from zcf import ui
-    from zcf.group import MergeOptions, merge_runs
+    from zcf.group.merge import MergeOptions, merge_runs
     from zcf.io import to_json
 
     state = _state(ctx)
