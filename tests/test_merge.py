@@ -325,3 +325,38 @@ def test_not_a_run_is_refused(small_parts, tmp_path):
     (tmp_path / "plant-b" / "results.json").unlink()
     result = invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "group", "--company", "G"])
     assert result.exit_code == 1 and "merge-not-a-run" in result.stderr and "no results.json" in result.stderr
+
+
+def test_every_merge_problem_has_both_languages_with_the_same_placeholders():
+    import re
+
+    from zcf.problems import catalogue
+
+    codes = [code for code in catalogue() if code.startswith("merge-")]
+    assert len(codes) >= 10
+    for code in codes:
+        entry = catalogue()[code]
+        en = set(re.findall(r"{(\w+)}", entry["en"]))
+        zh = {name.removesuffix("_zh") for name in re.findall(r"{(\w+)}", entry["zh"])}
+        assert entry["severity"] == "error" and en == zh, code
+
+
+def test_consolidation_must_agree_unless_chosen(tmp_path, small_parts):
+    b_equity = small_run(tmp_path, "plant-b-equity", small_inputs(tmp_path, ("b",), "equity_share"))
+    result = invoke(["merge", small_parts["a"], b_equity, "-o", tmp_path / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-approach-mismatch" in result.stderr
+    assert "equity_share" in result.stderr and "operational_control" in result.stderr
+    assert not (tmp_path / "group").exists()
+    result = invoke(["merge", small_parts["a"], b_equity, "-o", tmp_path / "group", "--company", "G",
+                     "--consolidation", "operational_control"])
+    assert result.exit_code == 0, result.stderr
+    assert results(tmp_path / "group")["totals"]["scope1"] == pytest.approx(21.56, rel=1e-12)  # B1 at 100 %
+
+
+def test_shared_reference_rows_must_be_identical(tmp_path, small_parts):
+    inputs = small_inputs(tmp_path / "other", ("b",))
+    (inputs / "suppliers.csv").write_text(SUPPLIERS.replace("Hebei", "Jiangsu"), encoding="utf-8")
+    other = small_run(tmp_path, "plant-b-other", inputs)
+    result = invoke(["merge", small_parts["a"], other, "-o", tmp_path / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-conflicting-rows" in result.stderr
+    assert "suppliers" in result.stderr and "S1" in result.stderr

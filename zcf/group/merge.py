@@ -159,8 +159,10 @@ def add_entities(report, parts: list[Part]) -> None:
     beside the part's own totals."""
     from zcf.calc.results import totals
 
-    files = {entity_path(p.label, s.get("path")): p.label for p in parts for s in p.manifest.get("inputs", [])}
     lines = report.lines
+    labels = sorted((p.label for p in parts), key=len, reverse=True)  # the longest prefix first
+    files = {f: next((label for label in labels if f.startswith(entity_path(label, ""))), None)
+             for f in pd.unique(lines["source_file"].dropna())}
     lines["entity"] = lines["source_file"].map(files).astype("string")
     entities = {}
     for part in parts:
