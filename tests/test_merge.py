@@ -164,9 +164,15 @@ def test_merge_under_equity_share_equals_one_equity_run(sample_split, tmp_path):
 def test_group_is_checked_and_reported_like_any_output(sample_split, tmp_path):
     group = tmp_path / "group"
     assert zcf("merge", sample_split["hq"], sample_split["js"], "-o", group, "--company", "G").exit_code == 0
-    result = zcf("check", group, "--fail-on", "never")
+    result = zcf("check", group)
     assert result.exit_code == 0, result.stderr[-3000:]
-    assert (group / "checks.json").is_file()
+    assert zcf("check", sample_split["all"]).exit_code == 0
+
+    def statuses(out: Path) -> dict:
+        checks = json.loads((out / "checks.json").read_text(encoding="utf-8"))
+        return {(r["pack"], r["rule_id"]): r["status"] for r in checks["results"]}
+
+    assert statuses(group) == statuses(sample_split["all"])  # the group passes and fails what one run does
     result = zcf("report", group, "--format", "xlsx", "--lang", "en")
     assert result.exit_code == 0, result.stderr[-3000:]
     assert (group / "report.xlsx").is_file()
@@ -360,3 +366,26 @@ def test_shared_reference_rows_must_be_identical(tmp_path, small_parts):
     result = invoke(["merge", small_parts["a"], other, "-o", tmp_path / "group", "--company", "G"])
     assert result.exit_code == 1 and "merge-conflicting-rows" in result.stderr
     assert "suppliers" in result.stderr and "S1" in result.stderr
+
+
+def test_group_organization_file(tmp_path, small_parts):
+    org = tmp_path / "group-org.csv"
+    org.write_text("field,value\ncompany_name,G\n", encoding="utf-8")  # a CSV file is named after its table
+    result = invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "g0", "--organization", org])
+    assert result.exit_code == 2 and "organization.csv" in result.stderr and not (tmp_path / "g0").exists()
+    org = tmp_path / "organization.csv"
+    org.write_text("field,value\ncompany_name,Small Group Ltd.\nrevenue,\"5,000,000\"\nbase_year,2024\n"
+                   "consolidation_approach,equity_share\n", encoding="utf-8")
+    group = tmp_path / "group"
+    result = invoke(["merge", small_parts["a"], small_parts["b"], "-o", group, "--organization", org])
+    assert result.exit_code == 0, result.stderr
+    merged = results(group)
+    assert merged["organization"]["company_name"] == "Small Group Ltd."
+    assert merged["organization"]["revenue"] == 5_000_000.0 and merged["organization"]["base_year"] == 2024
+    assert merged["consolidation_approach"] == "equity_share"  # the file's approach, B1 at 50 %: 18.3 t
+    assert merged["totals"]["scope1"] == pytest.approx(18.3, rel=1e-12)
+    assert merged["entities"]["plant-a"]["organization"]["company_name"] == "Co a"  # each part's own, kept
+    org.write_text("field,value\ncompany_name,G\ngwp_basis,AR5\n", encoding="utf-8")
+    result = invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "g2", "--organization", org])
+    assert result.exit_code == 1 and "merge-organization-given-mismatch" in result.stderr
+    assert not (tmp_path / "g2").exists()

@@ -15,7 +15,8 @@ def merge_command(
     ctx: typer.Context,
     parts: Annotated[list[Path], typer.Argument(metavar="OUT...", help="Output folders of zcf run, one per entity or plant.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the group inventory.")],
-    company: Annotated[Optional[str], typer.Option("--company", help="The group's name (default: company_name of the organization section of zcf.toml, else the parts' common name).")] = None,
+    company: Annotated[Optional[str], typer.Option("--company", help="The group's name (default: the --organization file's, else company_name of the organization section of zcf.toml, else the parts' common name).")] = None,
+    organization: Annotated[Optional[Path], typer.Option("--organization", help="The group's organization table (field, value; .xlsx or .csv): name, revenue, base year ... (--company wins over its name).")] = None,
     consolidation: Annotated[Optional[str], typer.Option("--consolidation", help="operational_control, financial_control or equity_share (default: the parts' own, which must agree).")] = None,
     json_output: JsonOption = False,
     limit: LimitOption = 30,
@@ -44,7 +45,7 @@ def merge_command(
     state.apply(lang, config)
     env = state.env
     step = state.step()
-    outcome = merge_runs(step, parts, output, MergeOptions(company, consolidation, force))
+    outcome = merge_runs(step, parts, output, MergeOptions(company, organization, consolidation, force))
     if json_output:
         env.stdout.write(to_json({"group": str(output), "entities": outcome.results["entities"],
                                   "totals": outcome.results["totals"]}))

@@ -10,18 +10,21 @@
   with every part: identical rows are kept once (the first entity's, by label); rows of the same key
   that differ are refused (``merge-conflicting-rows``), since the parts were calculated with different
   data.
-* **Organization.** Fields the parts agree on are kept; ``--company`` or zcf.toml [organization]
-  name the group; revenue is the exact sum (``math.fsum``, in the shared currency) when every part
-  states it; the consolidation approach is ``--consolidation`` or the parts' own.
+* **Organization.** Fields the parts agree on are kept; zcf.toml [organization], then an
+  organization file (``--organization FILE``), then ``--company`` state the group's own fields;
+  revenue is the file's, else the exact sum (``math.fsum``, in the shared currency) when every part
+  states it; the consolidation approach is ``--consolidation``, else the file's, else the parts' own.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from zcf.errors import ExitCode, ZcfError
 from zcf.group.parts import REFERENCE_TABLES, Part, merge_error
 
 LINEAGE = ("_source_file", "_source_sheet", "_source_row")
@@ -124,9 +127,15 @@ def _shared_rows(table: str, key: tuple[str, ...], pieces: list[tuple[Part, pd.D
 
 # --- the group's organization ------------------------------------------------------------------
 
-def group_organization(parts: list[Part], shared: dict[str, Any], company: str | None,
-                       defaults: dict[str, Any], lang: str) -> dict[str, Any]:
-    """The group's organization fields (see the module docstring for where each comes from)."""
+FIXED_FIELDS = {"reporting_year": "reporting year", "gwp_basis": "GWP basis"}  # what the parts were calculated with
+
+
+def group_organization(parts: list[Part], shared: dict[str, Any], given: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The group's organization fields (see the module docstring for where each comes from).
+
+    ``given``: the group's own fields (zcf.toml [organization], --organization FILE, --company);
+    a reporting year or GWP basis given there must be the parts'.
+    """
     orgs = [dict(p.manifest.get("organization") or {}) for p in parts]
     fields = list(dict.fromkeys(f for org in orgs for f in org))
     out: dict[str, Any] = {}
@@ -134,14 +143,18 @@ def group_organization(parts: list[Part], shared: dict[str, Any], company: str |
         values = [org.get(name) for org in orgs]
         if all(v == values[0] for v in values) and values[0] is not None:
             out[name] = values[0]
-    for name, value in defaults.items():  # zcf.toml [organization] names the group
-        if value is not None and name not in ("reporting_year", "gwp_basis", "consolidation_approach", "revenue"):
-            out[name] = value
+    for name, value in given.items():
+        if value is None:
+            continue
+        if name in FIXED_FIELDS:
+            if str(value) != str(shared[FIXED_FIELDS[name]]):
+                raise merge_error("merge-organization-given-mismatch", lang, field=name, value=value,
+                                  parts=shared[FIXED_FIELDS[name]])
+            continue
+        out[name] = value
     out["reporting_year"] = shared["reporting year"]
     out["gwp_basis"] = shared["GWP basis"]
     out["consolidation_approach"] = shared["consolidation approach"]
-    if company:
-        out["company_name"] = company
     if not out.get("company_name"):
         raise merge_error("merge-company-needed", lang, names="; ".join(
             f"{p.name}: {org.get('company_name')}" for p, org in zip(parts, orgs)))
@@ -150,13 +163,38 @@ def group_organization(parts: list[Part], shared: dict[str, Any], company: str |
             raise merge_error("merge-organization-mismatch", lang, field=name, values="; ".join(
                 f"{p.name}: {org.get(name)}" for p, org in zip(parts, orgs)))
     revenues = [org.get("revenue") for org in orgs]
-    if defaults.get("revenue") is not None:
-        out["revenue"] = float(defaults["revenue"])
+    if given.get("revenue") is not None:
+        out["revenue"] = float(given["revenue"])
     elif revenues and all(r is not None for r in revenues):
         out["revenue"] = math.fsum(float(r) for r in revenues)  # in the shared currency
     else:
         out.pop("revenue", None)
     return out
+
+
+def read_organization_file(path: Path, year: int | None, lang: str) -> dict[str, Any]:
+    """The fields an organization table (field, value; .xlsx, .csv …) states, read and checked as ingest reads it.
+
+    ``year`` (the parts') stands in for a reporting year the file leaves out; one it states is checked later.
+    """
+    from zcf.ingest import IngestOptions, ingest
+
+    if not path.is_file():
+        raise ZcfError(f"--organization {path}: no such file", ExitCode.USAGE)
+    report = ingest([str(path)], IngestOptions(), {"reporting_year": year})
+    table = report.tables.get("organization")
+    if table is None or table.empty:
+        raise ZcfError(f"--organization {path}: no organization table found (a sheet organization/组织 of two "
+                       "columns field, value; or a CSV file named organization.csv)", ExitCode.USAGE,
+                       hint="zcf template organization -o organization.xlsx writes a blank one.")
+    errors = [p for p in report.problems  # a group's file needs no reporting year, nor a name when --company gives it
+              if p.severity == "error" and p.code not in ("no-data", "missing-field")]
+    if errors:
+        raise ZcfError(f"{errors[0].location() or path}: {errors[0].message(lang)}" + (
+            f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""), ExitCode.INVALID,
+            hint=f"zcf ingest {path} -o a-new-folder lists every problem of the file.")
+    stated = set(table["field"].dropna().astype(str))
+    return {name: value for name, value in report.organization.items() if name in stated and value is not None}
 
 
 def organization_table(organization: dict[str, Any]) -> pd.DataFrame:

@@ -22,17 +22,20 @@ import pandas as pd
 
 from zcf import __version__
 from zcf.errors import ExitCode, ZcfError
-from zcf.group.combine import combine_tables, entity_path, group_organization, organization_table
+from zcf.group.combine import (combine_tables, entity_path, group_organization, organization_table,
+                               read_organization_file)
 from zcf.group.parts import (Part, check_agreement, check_duplicates, check_policy_matches, merge_error,
                              read_parts)
 
 CONSOLIDATION_APPROACHES = ("operational_control", "financial_control", "equity_share")
+NOT_FROM_CONFIG = ("reporting_year", "gwp_basis", "consolidation_approach", "revenue")
 HEADLINE = ("scope1", "scope2_location", "scope2_market", "scope3", "total_location", "total_market")  # tCO2e
 
 
 @dataclass
 class MergeOptions:
-    company: str | None = None  # the group's name (else zcf.toml [organization], else the parts' common name)
+    company: str | None = None  # the group's name (else the organization file's, zcf.toml's, the parts' common name)
+    organization: Path | None = None  # the group's organization table (field, value), read as ingest reads it
     consolidation: str | None = None  # the group's approach (else the parts' own, which must agree)
     force: bool = False  # write into a folder that holds other files (as zcf run --force)
 
@@ -61,12 +64,18 @@ def merge_runs(step, folders: list[Path], group: Path, options: MergeOptions | N
     check_group_folder(folders, group, lang)
     with step.spinner("Reading the parts…", "正在读取各部分…"):
         parts = read_parts(folders, lang)
-        shared = check_agreement(parts, lang, options.consolidation)
+        given = {name: value for name, value in step.config.organization.model_dump().items()
+                 if name not in NOT_FROM_CONFIG}  # zcf.toml is the parts' too: its defaults there are no group figures
+        if options.organization is not None:
+            given.update(read_organization_file(options.organization, parts[0].results.get("reporting_year"), lang))
+        if options.company:
+            given["company_name"] = options.company
+        consolidation = options.consolidation or given.pop("consolidation_approach", None)
+        shared = check_agreement(parts, lang, consolidation)
         check_policy_matches(shared, step.config.factors.policy(), lang)
         check_duplicates(parts, lang)
         tables, kept_once = combine_tables(parts, lang)
-        organization = group_organization(parts, shared, options.company, step.config.organization.model_dump(),
-                                          lang)
+        organization = group_organization(parts, shared, given, lang)
     tables["organization"] = organization_table(organization)
     with session(group, "ingest", options.force):
         write_group_dataset(group, parts, tables, organization, kept_once, lang)
