@@ -78,7 +78,7 @@ def merge_runs(step, folders: list[Path], group: Path, options: MergeOptions | N
         organization = group_organization(parts, shared, given, lang)
     tables["organization"] = organization_table(organization)
     with session(group, "ingest", options.force):
-        write_group_dataset(group, parts, tables, organization, kept_once, lang)
+        write_group_dataset(group, parts, tables, organization, kept_once)
         report = calc_step(step, group)
         add_entities(report, parts)
         write_outputs(report, group)  # the lines with their entity, results.json with its hashes
@@ -147,7 +147,7 @@ def group_manifest(parts: list[Part], tables: dict[str, pd.DataFrame], organizat
 
 
 def write_group_dataset(group: Path, parts: list[Part], tables: dict[str, pd.DataFrame],
-                        organization: dict[str, Any], kept_once: dict[str, int], lang: str) -> None:
+                        organization: dict[str, Any], kept_once: dict[str, int]) -> None:
     """GROUP/dataset/*.parquet, then GROUP/manifest.json with their hashes (as ``zcf ingest`` writes them)."""
     from zcf.io import replace_dir, write_json_atomic, write_parquet_atomic
     from zcf.outputs import clear_downstream, dataset_hashes
