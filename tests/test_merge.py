@@ -313,6 +313,18 @@ def test_same_input_file_in_two_parts_is_refused(tmp_path, small_parts):
     assert invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "ok", "--company", "G"]).exit_code == 0
 
 
+def test_entity_labels_tell_folders_of_the_same_name_apart(tmp_path, small_parts):
+    for name, part in (("north", small_parts["a"]), ("south", small_parts["b"])):
+        shutil.copytree(part, tmp_path / name / "out")
+    group = tmp_path / "group"
+    result = invoke(["merge", tmp_path / "south" / "out", tmp_path / "north" / "out", "-o", group, "--company", "G"])
+    assert result.exit_code == 0, result.stderr
+    assert list(results(group)["entities"]) == ["north/out", "south/out"]
+    lines = pd.read_parquet(group / "lines.parquet")
+    assert set(lines["entity"]) == {"north/out", "south/out"}
+    assert lines["source_file"].str.startswith(("north/out/", "south/out/")).all()
+
+
 def test_same_folder_twice_and_group_inside_a_part_are_refused(small_parts):
     a = small_parts["a"]
     result = invoke(["merge", a, a, "-o", a.parent / "group", "--company", "G"])

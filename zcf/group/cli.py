@@ -61,15 +61,19 @@ def merge_command(
 
 
 def print_entities(console, env, results: dict) -> None:
-    """One row per entity: its sites, lines and Scope 1, 2 (market) and 3 in the group (tCO2e)."""
+    """One row per entity: its sites, lines, Scope 1, 2 (market) and 3 in the group (tCO2e), and whether
+    those are the totals of the entity's own run."""
     from rich.table import Table
 
     table = Table(title=env.t("Entities (tCO2e)", "各实体（tCO2e）"), title_justify="left", show_edge=False)
     for header in (env.t("entity", "实体"), env.t("sites", "站点"), env.t("lines", "明细行"),
-                   env.t("Scope 1", "范围一"), env.t("Scope 2 (market)", "范围二（市场法）"), env.t("Scope 3", "范围三")):
+                   env.t("Scope 1", "范围一"), env.t("Scope 2 (market)", "范围二（市场法）"), env.t("Scope 3", "范围三"),
+                   env.t("= own run", "= 自身运行")):
         table.add_column(header, justify="left" if header in ("entity", "实体", "sites", "站点") else "right")
     for label, entity in results["entities"].items():
         t = entity["totals_tco2e"]
+        same = t == entity["part_totals_tco2e"]  # not so under another approach or grid vintage at group level
         table.add_row(label, ", ".join(entity["sites"]), str(entity["lines"]), f"{t['scope1']:,.1f}",
-                      f"{t['scope2_market']:,.1f}", f"{t['scope3']:,.1f}")
+                      f"{t['scope2_market']:,.1f}", f"{t['scope3']:,.1f}", env.t("yes" if same else "no",
+                                                                                   "是" if same else "否"))
     console.print(table)

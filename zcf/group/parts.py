@@ -2,7 +2,7 @@
 
 :func:`read_parts` opens each folder as the later steps of zcf do (its own marker, a dataset that
 matches its manifest, results calculated from that manifest and those lines) and gives each part
-an **entity label** — the folder's name, or the path as typed when two folders share a name.
+an **entity label** — the folder's name, or its last path components when two folders share a name.
 
 :func:`check_agreement` refuses parts that cannot be added up: a different results or manifest
 schema, factor library version, factor sets or factor policy, GWP basis or reporting year, and
@@ -93,11 +93,15 @@ def read_part(folder: Path, lang: str) -> tuple[dict[str, Any], dict[str, Any], 
 
 
 def entity_labels(folders: list[Path]) -> list[str]:
-    """Each folder's name; the paths as typed when two folders share a name (out/a/run, out/b/run)."""
-    names = [f.resolve().name for f in folders]
-    if len(set(names)) == len(names):
-        return names
-    return [f.as_posix().strip("/") or f.resolve().name for f in folders]
+    """Each folder's name, or as many of its last path components as tell the folders apart
+    (``a/run`` and ``b/run`` when both are named ``run``)."""
+    paths = [f.resolve().parts for f in folders]
+    longest = max(len(p) for p in paths)
+    for depth in range(1, longest + 1):
+        labels = ["/".join(p[-depth:]).lstrip("/") for p in paths]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels  # the same folder twice: refused by read_parts
 
 
 def read_parts(folders: list[Path], lang: str) -> list[Part]:
