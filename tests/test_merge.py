@@ -401,3 +401,16 @@ def test_group_organization_file(tmp_path, small_parts):
     result = invoke(["merge", small_parts["a"], small_parts["b"], "-o", tmp_path / "g2", "--organization", org])
     assert result.exit_code == 1 and "merge-organization-given-mismatch" in result.stderr
     assert not (tmp_path / "g2").exists()
+
+
+def test_a_certificate_claimed_by_two_entities_is_refused(tmp_path):
+    header = "site_id,period,instrument,quantity_mwh,certificate_id\n"
+    runs = []
+    for entity, site in (("a", "A1"), ("b", "B1")):
+        inputs = small_inputs(tmp_path, (entity,))
+        (inputs / "renewable_instruments.csv").write_text(header + f"{site},2025-01,gec,10,GEC-0001\n",
+                                                          encoding="utf-8")
+        runs.append(small_run(tmp_path, f"plant-{entity}", inputs))
+    result = invoke(["merge", *runs, "-o", tmp_path / "group", "--company", "G"])
+    assert result.exit_code == 1 and "merge-duplicate-rows" in result.stderr, result.stderr
+    assert "renewable_instruments" in result.stderr and "GEC-0001" in result.stderr

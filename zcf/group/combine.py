@@ -72,7 +72,7 @@ def combine_tables(parts: list[Part], lang: str) -> tuple[dict[str, pd.DataFrame
     for name in names:
         pieces = [(p, _with_entity_lineage(p, p.tables[name])) for p in parts if name in p.tables]
         spec = schema.tables.get(name)
-        key = tuple(spec.key) if spec is not None else ()
+        key = tuple(c for c in (spec.key if spec is not None else ()) if all(c in f for _, f in pieces))
         if name in REFERENCE_TABLES and key:
             frames, dropped = _shared_rows(name, key, pieces, lang)
             if dropped:
@@ -81,7 +81,8 @@ def combine_tables(parts: list[Part], lang: str) -> tuple[dict[str, pd.DataFrame
             if key:
                 _refuse_repeated_keys(name, key, pieces, lang, missing_equal=True)
             for column in spec.unique if spec is not None else ():  # each value once (a certificate id)
-                _refuse_repeated_keys(name, (column,), pieces, lang, missing_equal=False)
+                if all(column in f for _, f in pieces):
+                    _refuse_repeated_keys(name, (column,), pieces, lang, missing_equal=False)
             frames = [frame for _, frame in pieces]
         tables[name] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
     return tables, kept_once
