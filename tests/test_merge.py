@@ -133,8 +133,17 @@ def test_merge_equals_one_run_over_both_inputs(sample_split, tmp_path):
     assert manifest["merge"]["reference_rows_kept_once"]["suppliers"] > 0
     assert merged["organization"]["company_name"] == "示例汽车集团有限公司"
     assert merged["organization"]["revenue"] == 31_800_000_000.0  # 20 000 000 000 + 11 800 000 000
-    assert merged["intensity"] == single["intensity"]
-    assert merged["scope3_status"] == single["scope3_status"]
+    for section in ("energy", "intensity", "scope3_status", "data_quality", "suppliers", "grid_vintage",
+                    "factor_library", "factor_policy", "scope2_market_basis", "memo_items"):
+        assert merged[section] == single[section], section
+    weak = {k: v for k, v in single["factor_quality"].items() if k != "largest_weak_factors"}  # ids name files
+    assert {k: v for k, v in merged["factor_quality"].items() if k != "largest_weak_factors"} == weak
+
+    def counts(document: dict) -> dict:  # every input row accounted for, the same way (cells name other files)
+        keys = ("rows", "calculated", "used", "excluded", "partial", "unaccounted", "amounts")
+        return {table: {k: v for k, v in r.items() if k in keys} for table, r in document["reconciliation"].items()}
+
+    assert counts(merged) == counts(single)
     # Product footprints are per unit, not inventory totals: zcf.calc.products adds a product's BOM rows with +=
     # in BOM row order, and the group's BOM is in another order, so they agree to the last bits only.
     assert [p["product_id"] for p in merged["products"]] == [p["product_id"] for p in single["products"]]
