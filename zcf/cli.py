@@ -634,6 +634,9 @@ def _add_command_groups() -> None:
 
     app.add_typer(pcf_app, name="pcf")
     app.add_typer(supplier_app, name="supplier")
+    from zcf.group.cli import merge_command
+
+    app.command("merge")(merge_command)
 
 
 _add_command_groups()
