@@ -40,9 +40,25 @@ def load_dataset(out: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     if not manifest.get("valid"):
         raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
     verify_dataset(out, manifest)
-    tables = {path.stem: pd.read_parquet(path) for path in sorted((out / "dataset").glob("*.parquet"))}
+    tables = {path.stem: one_chunk(pd.read_parquet(path)) for path in sorted((out / "dataset").glob("*.parquet"))}
     tables.pop("organization", None)
     return manifest, tables
+
+
+def one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as one Arrow chunk each (Parquet reads them in batches): selecting rows of a column
+    in several chunks (every group, every filter) concatenates all its chunks first, in Arrow."""
+    import pyarrow as pa
+
+    for name in frame.columns:
+        array = frame[name].array
+        if not hasattr(array, "__arrow_array__") or not isinstance(frame[name].dtype, pd.StringDtype):
+            continue
+        chunks = pa.array(array)
+        if isinstance(chunks, pa.ChunkedArray) and chunks.num_chunks > 1:
+            frame[name] = pd.Series(type(array)(chunks.combine_chunks(), dtype=array.dtype), index=frame.index,
+                                    name=name)
+    return frame
 
 
 def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options: CalcOptions | None = None) -> CalcReport:
@@ -186,12 +202,45 @@ def write_outputs(report: CalcReport, out: Path) -> None:
     results.json is written last: a run interrupted before it leaves results that do not
     match the lines, which the later steps refuse.
     """
-    from zcf.io import write_csv_atomic, write_json_atomic, write_parquet_atomic
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from zcf.io import atomic_path, write_json_atomic
     from zcf.outputs import clear_downstream, run_record
 
     clear_downstream(out, "calc")
     (out / "results.json").unlink(missing_ok=True)
-    write_csv_atomic(out / "lines.csv", report.lines)
-    write_parquet_atomic(out / "lines.parquet", report.lines)
+    table = lines_table(report.lines)  # one Arrow copy of the lines for both files
+    with atomic_path(out / "lines.csv") as tmp:
+        pacsv.write_csv(csv_safe_table(table), str(tmp))
+    with atomic_path(out / "lines.parquet") as tmp:
+        pq.write_table(table, str(tmp), compression="zstd")
+    del table
     report.results["run"] = {"inputs_sha256": run_record(out, ("manifest.json", "lines.csv", "lines.parquet"))}
     write_json_atomic(out / "results.json", report.results)
+
+
+def lines_table(lines: pd.DataFrame):
+    """The lines as an Arrow table without pandas metadata (files do not depend on the pandas version)."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(lines, preserve_index=False).replace_schema_metadata(None)
+
+
+def csv_safe_table(table):
+    """:func:`zcf.io.csv_safe` on an Arrow table, in Arrow: text a spreadsheet would run as a formula gets a
+    leading apostrophe; numbers stay numbers. The same cells change, to the same text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from zcf.io import FORMULA_TRIGGERS
+
+    for i, field in enumerate(table.schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        column = table.column(i)
+        risky = pc.fill_null(pc.match_substring_regex(column, FORMULA_TRIGGERS), False)
+        if pc.any(risky).as_py():
+            quoted = pc.binary_join_element_wise(pa.scalar("'", field.type), column, pa.scalar("", field.type))
+            table = table.set_column(i, field, pc.if_else(risky, quoted, column))
+    return table

@@ -7,10 +7,13 @@ always sums of lines (``zcf.calc.results``), so the lines reproduce every figure
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import repeat
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zcf.factors import Factor
 
@@ -54,10 +57,38 @@ _TEXT = {"scope", "category", "scope2_method", "site_id", "product_id", "batch_i
          "factor_source", "factor_confidence", "gas", "gwp_basis", "method", "calculation"}
 
 
-def _column(rows: pd.DataFrame, name: str) -> pd.Series:
+def _column(rows: pd.DataFrame, name: str):
     if name in rows.columns:
         return rows[name]
-    return pd.Series(pd.NA, index=rows.index, dtype="string")
+    return None  # a text column the table does not have: null on every line
+
+
+class LinePart:
+    """Lines of one call of :func:`make_lines`, kept as columns (scalars stay scalars) until :func:`finish`.
+
+    Nothing is materialised per line here: a column shared by every line of the part (scope, factor id,
+    source, method ...) is one value, and :func:`finish` builds each column of all parts at once.
+    """
+
+    __slots__ = ("n", "columns")
+
+    def __init__(self, n: int, columns: dict[str, Any]):
+        self.n = n
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def empty(self) -> bool:
+        return self.n == 0
+
+
+def _aligned(value, index: pd.Index):
+    """A Series argument as its values in the order of ``index`` (as DataFrame assignment aligns it)."""
+    if isinstance(value, pd.Series) and not value.index.equals(index):
+        return value.reindex(index)
+    return value
 
 
 def make_lines(
@@ -79,71 +110,174 @@ def make_lines(
     share: pd.Series | float,
     method: str,
     data_quality: int | pd.Series,
-    calculation: Iterable[str],
+    calculation: Iterable[str] | pa.Array,
     scope2_method: str | None = None,
     factor_id: str | None = None,
     factor_source: str | None = None,
     quantity: pd.Series | None = None,
     unit: pd.Series | str | None = None,
     **extra: Any,
-) -> pd.DataFrame:
+) -> LinePart:
     """Lines for ``rows`` (a slice of a dataset table) sharing one factor and gas.
 
     ``gas_t`` is the mass of the gas at 100 % of the source; ``co2e_t`` applies the
-    GWP and the organisational-boundary share.
+    GWP and the organisational-boundary share. Series arguments are aligned on the
+    index of ``rows``; ``calculation`` (one text a line) is positional.
     """
     n = len(rows)
     index = rows.index
-    out = pd.DataFrame(index=index)
-    out["scope"] = scope
-    out["category"] = category
-    out["scope2_method"] = scope2_method
+    co2e = gas_t.to_numpy(dtype="float64") * gwp * np.asarray(share, dtype="float64")
+    columns: dict[str, Any] = {
+        "scope": scope,
+        "category": category,
+        "scope2_method": scope2_method,
+        "source_table": table,
+        "source_file": _column(rows, "_source_file"),
+        "source_sheet": _column(rows, "_source_sheet"),
+        "source_row": _column(rows, "_source_row"),
+        "activity": activity,
+        "quantity": quantity if quantity is not None else _column(rows, "quantity"),
+        "unit": unit if unit is not None else _column(rows, "unit"),
+        "quantity_std": quantity_std,
+        "unit_std": unit_std,
+        "factor_id": factor_id if factor_id is not None else (factor.factor_id if factor else None),
+        "factor_value": factor_value,
+        "factor_unit": factor_unit,
+        "factor_source": factor_source if factor_source is not None else (factor.source if factor else None),
+        "factor_confidence": factor.confidence if factor else None,
+        "gas": gas,
+        "gas_t": gas_t,
+        "gwp": gwp,
+        "gwp_basis": gwp_basis,
+        "boundary_share": share,
+        "co2e_t": co2e,
+        "method": method,
+        "data_quality": data_quality,
+        "calculation": calculation if isinstance(calculation, (pa.Array, pa.ChunkedArray)) else list(calculation),
+    }
     for name in ("site_id", "product_id", "batch_id", "supplier_id", "period"):
-        out[name] = extra.get(name, _column(rows, name))
-    out["source_table"] = table
-    out["source_file"] = _column(rows, "_source_file")
-    out["source_sheet"] = _column(rows, "_source_sheet")
-    out["source_row"] = _column(rows, "_source_row")
-    out["activity"] = activity
-    out["quantity"] = quantity if quantity is not None else _column(rows, "quantity")
-    out["unit"] = unit if unit is not None else _column(rows, "unit")
-    out["quantity_std"] = quantity_std
-    out["unit_std"] = unit_std
-    out["factor_id"] = factor_id if factor_id is not None else (factor.factor_id if factor else None)
-    out["factor_value"] = factor_value
-    out["factor_unit"] = factor_unit
-    out["factor_source"] = factor_source if factor_source is not None else (factor.source if factor else None)
-    out["factor_confidence"] = factor.confidence if factor else None
-    out["gas"] = gas
-    out["gas_t"] = gas_t
-    out["gwp"] = gwp
-    out["gwp_basis"] = gwp_basis
-    out["boundary_share"] = share
-    out["co2e_t"] = gas_t.to_numpy(dtype="float64") * gwp * np.asarray(share, dtype="float64")
-    out["method"] = method
-    out["data_quality"] = data_quality
-    out["calculation"] = list(calculation) if n else []
-    out["line_id"] = ""
-    return out[LINE_COLUMNS]
+        columns[name] = extra.get(name, _column(rows, name))
+    if n:
+        columns = {name: _aligned(value, index) for name, value in columns.items()}
+    return LinePart(n, columns)
 
 
 def empty_lines() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="string" if c in _TEXT else "float64") for c in LINE_COLUMNS})
 
 
-def finish(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate line parts, fix dtypes and number the lines L000001, L000002, ..."""
+_NUMBERS = ("quantity", "quantity_std", "factor_value", "gas_t", "gwp", "boundary_share", "co2e_t")
+_INTEGERS = ("source_row", "data_quality")
+
+
+def _is_scalar(value) -> bool:
+    return value is None or isinstance(value, (str, int, float, np.integer, np.floating)) or value is pd.NA
+
+
+def _text_array(value, n: int) -> pa.Array | pa.ChunkedArray:
+    """A text column of one part as Arrow large_string, with the text ``astype("string")`` gives."""
+    if _is_scalar(value):
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            return pa.nulls(n, pa.large_string())
+        return pa.repeat(pa.scalar(str(value), pa.large_string()), n)
+    if isinstance(value, (pa.Array, pa.ChunkedArray)):
+        return value.cast(pa.large_string())
+    series = value if isinstance(value, pd.Series) else pd.Series(value)
+    if not isinstance(series.dtype, pd.StringDtype):
+        series = series.astype("string")
+    return pa.array(series.array, type=pa.large_string())
+
+
+def _number_array(value, n: int) -> np.ndarray:
+    if _is_scalar(value):
+        if value is None or value is pd.NA:
+            return np.full(n, np.nan)
+        try:
+            return np.full(n, float(value))
+        except ValueError:
+            return np.full(n, np.nan)
+    if isinstance(value, pd.Series) and value.dtype.kind in "fiub":
+        return value.to_numpy(dtype="float64")
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fiub":
+        return value.astype("float64", copy=False)
+    numbers = pd.to_numeric(pd.Series(np.asarray(value, dtype=object) if not isinstance(value, pd.Series) else value),
+                            errors="coerce")
+    return numbers.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def finish(parts: list) -> pd.DataFrame:
+    """Join line parts into the lines table (each column built once) and number them L000001, L000002, ..."""
     parts = [p for p in parts if len(p)]
-    lines = pd.concat(parts, ignore_index=True) if parts else empty_lines()
+    if not parts:
+        return empty_lines()
+    total = sum(p.n for p in parts)
+    text: dict[str, pa.Array] = {}
     for name in LINE_COLUMNS:
         if name in _TEXT:
-            lines[name] = lines[name].astype("string")
-    for name in ("quantity", "quantity_std", "factor_value", "gas_t", "gwp", "boundary_share", "co2e_t"):
-        lines[name] = pd.to_numeric(lines[name], errors="coerce").astype("float64")
-    lines["source_row"] = pd.to_numeric(lines["source_row"], errors="coerce").astype("Int64")
-    lines["data_quality"] = pd.to_numeric(lines["data_quality"], errors="coerce").astype("Int64")
-    lines["line_id"] = [f"L{i:06d}" for i in range(1, len(lines) + 1)]
-    return lines[LINE_COLUMNS]
+            if all(_is_scalar(part.columns[name]) for part in parts):
+                text[name] = _repeated_text([part.columns[name] for part in parts], [part.n for part in parts])
+            else:
+                chunks = []
+                for part in parts:
+                    array = _text_array(part.columns[name], part.n)
+                    chunks += array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+                text[name] = pa.chunked_array(chunks, pa.large_string()).combine_chunks()
+                del chunks
+            for part in parts:  # each part's values are in the column now: let them go
+                part.columns[name] = None
+    numbers = pc.utf8_lpad(pa.array(np.arange(1, total + 1)).cast(pa.large_string()), 6, "0")
+    ids = pc.binary_join_element_wise(pa.scalar("L", pa.large_string()), numbers, pa.scalar("", pa.large_string()))
+    text["line_id"] = ids
+    string = pd.StringDtype("pyarrow")
+    frame = pa.table(text).to_pandas(types_mapper={pa.large_string(): string}.get)
+    data: dict[str, Any] = {}
+    for name in LINE_COLUMNS:
+        if name in text:
+            data[name] = frame[name]
+        elif name in _NUMBERS:
+            data[name] = pd.Series(np.concatenate([_number_array(p.columns[name], p.n) for p in parts]))
+        else:
+            values = np.concatenate([_number_array(p.columns[name], p.n) for p in parts])
+            data[name] = pd.Series(values).astype("Int64")
+    return pd.DataFrame(data, columns=LINE_COLUMNS)
+
+
+def _repeated_text(values: list, counts: list[int]) -> pa.Array:
+    """A text column whose every part holds one value: built from codes and the distinct values in one
+    allocation (not a repeated copy a part, then a copy of them all)."""
+    distinct: dict[str, int] = {}
+    codes = np.empty(len(values), dtype=np.int32)
+    for i, value in enumerate(values):
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            codes[i] = -1
+        else:
+            codes[i] = distinct.setdefault(str(value), len(distinct))
+    per_line = np.repeat(codes, counts)
+    indices = pa.array(per_line, mask=per_line < 0, type=pa.int32())
+    dictionary = pa.array(list(distinct), type=pa.large_string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
+
+
+def fmts(values) -> list[str]:
+    """:func:`fmt` of many numbers at once (NaN and missing values are ``?``)."""
+    if isinstance(values, pd.Series):
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan) if values.dtype.kind not in "fiub" else values.to_numpy(dtype="float64")
+    else:
+        numbers = np.asarray(values, dtype="float64")
+    out = list(map(format, numbers.tolist(), repeat(",.6g")))
+    missing = np.flatnonzero(np.isnan(numbers))
+    for i in missing.tolist():
+        out[i] = "?"
+    return out
+
+
+def words(*pieces) -> pa.Array:
+    """One text a line from literal strings and per-line texts (lists of str, e.g. from :func:`fmts`), in Arrow."""
+    arrays = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else pa.array(p, type=pa.large_string())
+              for p in pieces]
+    if all(isinstance(p, str) for p in pieces):
+        raise ValueError("words() needs at least one per-line piece")
+    return pc.binary_join_element_wise(*arrays, pa.scalar("", pa.large_string()))
 
 
 def joined_ids(*factors) -> str:
@@ -159,3 +293,10 @@ def fmt(value: float) -> str:
     if value is None or value != value:
         return "?"
     return format(value, ",.6g")
+
+
+def texts(values) -> pa.Array | list[str]:
+    """Per-line text of a data column as an f-string prints each value (``nan`` / ``<NA>`` for missing ones)."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and not values.isna().any():
+        return pa.array(values.array, type=pa.large_string())
+    return list(map(str, list(values)))

@@ -133,7 +133,7 @@ def by_gas(sums: LineSums) -> dict[str, dict]:
 def data_quality(lines: pd.DataFrame, purchases: pd.DataFrame, spend_cny: pd.Series | None = None) -> dict[str, Any]:
     """Emission-weighted Scope 3 score, category 1 by method, and the share of category 1 spend
     (in CNY, whatever currency it was stated in) that comes with a supplier footprint."""
-    s3 = select(lines, "3")
+    s3 = select(lines[["scope", "category", "method", "co2e_t", "data_quality"]], "3")  # only what is summed
     cat1 = s3[s3["category"] == "1"]
     weighted = None
     emissions = total(s3)
@@ -177,8 +177,9 @@ def line_confidence(lines: pd.DataFrame, factors: dict) -> pd.Series:
         return min(tags, key=lambda t: rank.get(t, -1))
 
     ids = lines["factor_id"]
-    lookup = {fid: weakest(fid) for fid in pd.unique(ids.dropna())}
-    return ids.map(lookup).fillna("no factor")
+    codes, uniques = pd.factorize(ids, use_na_sentinel=True)  # missing ids: code -1, the last entry
+    weakest_of = np.array([weakest(fid) for fid in uniques] + ["no factor"], dtype=object)
+    return pd.Series(weakest_of[codes], index=ids.index, dtype=object)
 
 
 def factor_quality(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
@@ -188,7 +189,9 @@ def factor_quality(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
     no library factor and count as not weak (their evidence is the supplier's or the certificate's).
     """
     confidence = line_confidence(lines, ctx.used)
-    weak = confidence.map(is_weak).astype(bool).to_numpy()
+    codes, tags = pd.factorize(confidence)  # each line's tag as a code: masks are integer comparisons
+    tags = [str(tag) for tag in tags]
+    weak = np.array([bool(is_weak(tag)) for tag in tags], dtype=bool)[codes] if tags else np.zeros(0, dtype=bool)
     co2e = lines["co2e_t"].to_numpy(dtype="float64")
     scope = lines["scope"].to_numpy()
     method = lines["scope2_method"].fillna("").to_numpy()
@@ -205,11 +208,11 @@ def factor_quality(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
     for name, mask in masks.items():
         total_t = math.fsum(co2e[mask].tolist())
         weak_t = math.fsum(co2e[mask & weak].tolist())
-        by = {tag: math.fsum(co2e[mask & (confidence.to_numpy() == tag)].tolist())
-              for tag in sorted(set(confidence[mask]))}
+        present = sorted(tags[code] for code in np.unique(codes[mask]))
+        by = {tag: math.fsum(co2e[mask & (codes == tags.index(tag))].tolist()) for tag in present}
         out[name] = {"tco2e": total_t, "weak_tco2e": weak_t, "weak_share": weak_t / total_t if total_t else None,
                      "by_confidence": by}
-    weak_lines = lines[weak & masks["total_market"]]
+    weak_lines = lines.loc[weak & masks["total_market"], ["factor_id", "co2e_t"]]  # not a copy of every column
     top = weak_lines.groupby("factor_id")["co2e_t"].sum().sort_values(ascending=False)
     out["largest_weak_factors"] = [{"factor_id": fid, "tco2e": float(v), "confidence": confidence[weak_lines.index[
         weak_lines["factor_id"] == fid][0]]} for fid, v in top.head(10).items()]

@@ -18,7 +18,7 @@ import math
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, joined_ids, make_lines
+from zcf.calc.lines import fmts, texts, words, fmt, joined_ids, make_lines
 from zcf.units import ratio
 
 CO2_PER_C = 44 / 12  # molar mass ratio CO2 / C
@@ -90,10 +90,9 @@ def _gbt_co2(ctx, rows, fuel, category, regions, energy_mwh, share, conversions=
     t_co2_per_mwh, carbon, oxidation = found
     gas_t = energy_mwh * t_co2_per_mwh
     gj = energy_mwh * ratio("MWh", "GJ")
-    calculation = [
-        f"{fmt(q)} {u} → {fmt(e)} GJ × {fmt(carbon.value)} {carbon.unit} × {fmt(oxidation.value)} × 44/12 = {fmt(t)} tCO2"
-        for q, u, e, t in zip(rows["quantity"], rows["unit"], gj, gas_t)
-    ]
+    calculation = words(fmts(rows["quantity"]), " ", texts(rows["unit"]), " → ", fmts(gj),
+                        f" GJ × {fmt(carbon.value)} {carbon.unit} × {fmt(oxidation.value)} × 44/12 = ", fmts(gas_t),
+                        " tCO2")
     return make_lines(
         rows,
         table="energy",
@@ -130,10 +129,8 @@ def _direct_co2(ctx, rows, fuel, category, unit_std, factor, converter, share):
     per_unit = factor.per_canonical("t")
     gas_t = quantity * per_unit
     canonical = {"mass": "t", "volume": "m3", "energy": "MWh"}[kind]
-    calculation = [
-        f"{fmt(q)} {u} → {fmt(x)} {canonical} × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2"
-        for q, u, x, t in zip(rows["quantity"], rows["unit"], quantity, gas_t)
-    ]
+    calculation = words(fmts(rows["quantity"]), " ", texts(rows["unit"]), " → ", fmts(quantity),
+                        f" {canonical} × {fmt(factor.value)} {factor.unit} = ", fmts(gas_t), " tCO2")
     return make_lines(
         rows, table="energy", scope="1", category=category, activity=f"combustion.{fuel}", quantity_std=quantity,
         unit_std=canonical, factor=factor, factor_id=joined_ids(*to_kind.factors, factor), factor_value=per_unit,
@@ -150,11 +147,9 @@ def _non_co2(ctx, rows, fuel, how, category, regions, energy_mwh, gas, share, co
         return None
     per_mwh = factor.per_canonical("t")
     gas_t = energy_mwh * per_mwh
-    calculation = [
-        f"{fmt(e * ratio('MWh', 'GJ'))} GJ × {fmt(factor.value)} {factor.unit} = {fmt(t * ratio('t', 'kg'))} kg{gas} "
-        f"× GWP {fmt(gwp.value)}"
-        for e, t in zip(energy_mwh, gas_t)
-    ]
+    calculation = words(fmts(energy_mwh.to_numpy(dtype="float64") * ratio("MWh", "GJ")),
+                        f" GJ × {fmt(factor.value)} {factor.unit} = ",
+                        fmts(gas_t.to_numpy(dtype="float64") * ratio("t", "kg")), f" kg{gas} × GWP {fmt(gwp.value)}")
     return make_lines(
         rows, table="energy", scope="1", category=category, activity=f"combustion.{fuel}", quantity_std=energy_mwh,
         unit_std="MWh", factor=factor, factor_id=joined_ids(*conversions, factor), factor_value=per_mwh,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, make_lines
+from zcf.calc.lines import fmt, fmts, make_lines, words
 from zcf.units import ratio
 
 ONSITE = ("onsite_solar", "onsite_wind")
@@ -123,7 +123,7 @@ def _electricity_lines(ctx, rows, factor, share, method_name, method, mwh=None):
         activity=factor.activity, quantity_std=mwh, unit_std="MWh", factor=factor, factor_value=per_mwh,
         factor_unit="tCO2/MWh", gas=factor.gas or "CO2", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
         share=share, method=method, data_quality=2,
-        calculation=[f"{fmt(m)} MWh × {fmt(per_mwh)} tCO2/MWh = {fmt(t)} tCO2" for m, t in zip(mwh, gas_t)],
+        calculation=words(fmts(mwh), f" MWh × {fmt(per_mwh)} tCO2/MWh = ", fmts(gas_t), " tCO2"),
     )
 
 
@@ -242,7 +242,7 @@ def _onsite(ctx: CalcContext, energy: pd.DataFrame) -> list[pd.DataFrame]:
             factor=factor, factor_value=0.0, factor_unit="tCO2e/MWh", gas="CO2e",
             gas_t=rows["quantity_std"] * 0.0, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share,
             method="onsite renewable consumed", data_quality=1,
-            calculation=[f"{fmt(m)} MWh onsite renewable × 0 = 0 tCO2e" for m in rows["quantity_std"]],
+            calculation=words(fmts(rows["quantity_std"]), " MWh onsite renewable × 0 = 0 tCO2e"),
         )
         for method in ("location", "market")
     ]
@@ -266,8 +266,8 @@ def _heat(ctx: CalcContext, energy: pd.DataFrame) -> list[pd.DataFrame]:
                     activity="heat.purchased", quantity_std=site_rows["quantity_std"], unit_std="MWh", factor=factor,
                     factor_value=per_mwh, factor_unit="tCO2/MWh", gas=factor.gas or "CO2", gas_t=gas_t, gwp=1.0,
                     gwp_basis=ctx.gwp_basis, share=share, method="purchased heat factor", data_quality=2,
-                    calculation=[f"{fmt(g)} GJ × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2"
-                                 for g, t in zip(gj, gas_t)],
+                    calculation=words(fmts(gj), f" GJ × {fmt(factor.value)} {factor.unit} = ", fmts(gas_t),
+                                      " tCO2"),
                 )
             )
     return parts

@@ -25,13 +25,16 @@ SECONDARY = ("average-data", "spend-based")
 
 
 def _fsum(values) -> float:
+    if isinstance(values, pd.Series) and values.dtype.kind == "f":
+        return math.fsum(values.to_numpy().tolist())
     return math.fsum(float(v) for v in values)
 
 
 def supplier_results(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
     """results.json ``suppliers``: ``by_supplier`` (sorted by category 1), ``pareto`` and ``ask_first``."""
     purchases = ctx.table("purchases")
-    mine = lines[(lines["source_table"] == "purchases") & lines["supplier_id"].notna()]
+    chosen = ((lines["source_table"] == "purchases") & lines["supplier_id"].notna()).to_numpy(dtype=bool, na_value=False)
+    mine = lines.loc[chosen, ["supplier_id", "category", "method", "co2e_t", "data_quality"]]  # only what is summed
     if purchases.empty or mine.empty:
         return {"by_supplier": [], "pareto": None, "ask_first": []}
     names = ctx.suppliers["name"] if "name" in ctx.suppliers else pd.Series(dtype="string")

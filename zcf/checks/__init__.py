@@ -103,11 +103,45 @@ def load_inputs(out: Path):
 
     require_own(out, "check")
     require_files(out, ["results.json", "lines.parquet", "dataset"], "zcf calc")
+    from concurrent.futures import ThreadPoolExecutor
+
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
-    verify_results(out, results)
-    lines = pd.read_parquet(out / "lines.parquet")
-    tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
+    # The hashes of lines.csv and lines.parquet are checked while the Parquet files are read (hashlib and
+    # Arrow release the GIL); nothing read is used unless they match, and a mismatch is the error reported.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        verified = pool.submit(verify_results, out, results)
+        try:
+            paths = sorted((out / "dataset").glob("*.parquet"))
+            with_bom = any(p.stem == "bom" for p in paths)
+            lines = pd.read_parquet(out / "lines.parquet", columns=list(LINE_COLUMNS))
+            tables = {p.stem: _read_table(p, with_bom) for p in paths}
+        except Exception:
+            verified.result()  # a broken results.json / lines pair is the error to report
+            raise
+        verified.result()
     return results, tables, lines
+
+
+# What the checks read of the lines (zcf.checks.consistency) and of the tables that grow with the inventory
+# (zcf.checks.metrics, consistency): only these columns are loaded; the other tables are read whole.
+LINE_COLUMNS = ("scope", "scope2_method", "category", "co2e_t")
+TABLE_COLUMNS = {
+    "energy": ("site_id", "supplier_id", "energy_type", "period_year", "period_month", "meter_id", "meter_role"),
+    "purchases": ("site_id", "supplier_id", "item_id"),  # item_id: only with a bom table (orphan BOM items)
+}
+
+
+def _read_table(path: Path, with_bom: bool = True):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    wanted = TABLE_COLUMNS.get(path.stem)
+    if wanted is None:
+        return pd.read_parquet(path)
+    if not with_bom:
+        wanted = tuple(c for c in wanted if c != "item_id")
+    present = set(pq.read_schema(path).names)
+    return pd.read_parquet(path, columns=[c for c in wanted if c in present])
 
 
 def junit_xml(report: CheckReport) -> str:

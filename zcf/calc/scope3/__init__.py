@@ -53,7 +53,7 @@ def reason_texts(reason: str | dict[str, str]) -> tuple[str, str]:
 
 def category_status(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, dict]:
     """Status, method mix and reason for each of the 15 categories."""
-    scope3_lines = lines[lines["scope"] == "3"]
+    scope3_lines = lines.loc[(lines["scope"] == "3").to_numpy(dtype=bool, na_value=False), ["category", "method"]]
     out: dict[str, dict] = {}
     for number, (name, name_zh) in CATEGORIES.items():
         here = scope3_lines[scope3_lines["category"] == number]

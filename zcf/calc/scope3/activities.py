@@ -22,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, joined_ids, make_lines
+from zcf.calc.lines import fmt, fmts, joined_ids, make_lines, words
 from zcf.calc.scope1 import fuel_rows
 from zcf.calc.scope2 import electricity_rows
 from zcf.calc.scope3.purchases import spend_lines
@@ -40,8 +40,8 @@ def _simple(ctx, rows, *, table, category, activity, amount, unit_std, factor, m
         unit_std=unit_std, factor=factor, factor_value=per_unit, factor_unit=f"tCO2e/{unit_std}",
         gas=factor.gas or "CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=extra.pop("share", 1.0),
         method=method, data_quality=dq,
-        calculation=[f"{fmt(q)} {unit_std}{what} × {fmt(factor.value)} {factor.unit} = {fmt(t)} tCO2e"
-                     for q, t in zip(amount, gas_t)],
+        calculation=words(fmts(amount), f" {unit_std}{what} × {fmt(factor.value)} {factor.unit} = ", fmts(gas_t),
+                          " tCO2e"),
         **extra,
     )
 
@@ -110,17 +110,17 @@ def _td_losses(ctx: CalcContext, rows: pd.DataFrame, loss, location, share) -> p
                                  "formula_zh": TD_TEXT[method][1], "loss_rate_factor_id": loss.factor_id,
                                  "loss_rate": loss.value, "loss_rate_definition": loss.notes}
     if method == "supply-based":
-        how = [f"{fmt(m)} MWh × {fmt(loss.value)} ÷ (1 − {fmt(loss.value)}) = {fmt(lm)} MWh lost"
-               for m, lm in zip(rows["quantity_std"], lost_mwh)]
+        how = words(fmts(rows["quantity_std"]), f" MWh × {fmt(loss.value)} ÷ (1 − {fmt(loss.value)}) = ",
+                    fmts(lost_mwh), " MWh lost")
     else:
-        how = [f"{fmt(m)} MWh × {fmt(loss.value)} lost = {fmt(lm)} MWh" for m, lm in zip(rows["quantity_std"], lost_mwh)]
+        how = words(fmts(rows["quantity_std"]), f" MWh × {fmt(loss.value)} lost = ", fmts(lost_mwh), " MWh")
     return make_lines(
         rows, table="energy", scope="3", category="3", activity="electricity.td_losses",
         quantity_std=lost_mwh, unit_std="MWh", factor=location,
         factor_id=f"{loss.factor_id}+{location.factor_id}", factor_value=per_mwh, factor_unit="tCO2/MWh",
         gas=location.gas or "CO2", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share,
         method=f"average-data (T&D losses, {method})", data_quality=3,
-        calculation=[f"{h} × {fmt(per_mwh)} tCO2/MWh ({location.factor_id}) = {fmt(t)} tCO2" for h, t in zip(how, gas_t)],
+        calculation=words(how, f" × {fmt(per_mwh)} tCO2/MWh ({location.factor_id}) = ", fmts(gas_t), " tCO2"),
     )
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from zcf.calc import money
 from zcf.calc.context import CalcContext
-from zcf.calc.lines import fmt, make_lines
+from zcf.calc.lines import fmt, fmts, make_lines, texts, words
 from zcf.calc.scope3 import supplier_pcfs
 from zcf.ingest.selectors import pcf_unit_kind
 from zcf.units import parse_currency, parse_emissions_total, parse_factor_unit
@@ -199,7 +199,7 @@ def _average_data(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done:
         fallbacks.add(rows.index, f"material {material} is given but no quantity",
                       f"填写了材料 {material} 但没有数量")
     candidates = table[wanted & ~no_quantity]
-    regions = candidates["supplier_id"].map(lambda s: tuple(ctx.regions_for_supplier(s)))
+    regions = supplier_regions(ctx, candidates["supplier_id"])
     keys = pd.DataFrame({"material": candidates["material"], "kind": candidates["unit_std"].map(KIND_UNIT),
                          "regions": regions, "unit_std": candidates["unit_std"]}, index=candidates.index)
     for (material, kind, chain, unit_std), index in keys.groupby(list(keys.columns), sort=True).groups.items():
@@ -230,9 +230,9 @@ def _average_data(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done:
             quantity_std=rows["quantity_std"], unit_std=unit_std, factor=factor, factor_value=per_canonical,
             factor_unit=f"tCO2e/{unit_std}", gas=factor.gas or "CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
             share=share[rows.index], method="average-data", data_quality=4 if proxy else 3,
-            calculation=[f"{fmt(q)} {u} × {fmt(factor.value)} {factor.unit}"
-                         f"{f' ({factor.region} proxy)' if proxy else ''} = {fmt(t)} tCO2e"
-                         for q, u, t in zip(rows["quantity"], rows["unit"], gas_t)],
+            calculation=words(fmts(rows["quantity"]), " ", texts(rows["unit"]),
+                              f" × {fmt(factor.value)} {factor.unit}{f' ({factor.region} proxy)' if proxy else ''} = ",
+                              fmts(gas_t), " tCO2e"),
         ))
         done[rows.index] = True
     fallbacks.report(ctx, table.index[done.to_numpy()], "average-data")
@@ -248,7 +248,7 @@ def _spend_based(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done: 
     default_currency = str(ctx.organization.get("currency") or money.BASE_CURRENCY)
     currency = rows_with_spend["currency"].astype(object).where(rows_with_spend["currency"].notna(), default_currency)
     keys = pd.DataFrame({"sector": rows_with_spend["sector"].fillna(FALLBACK_SECTOR), "currency": currency,
-                         "regions": rows_with_spend["supplier_id"].map(lambda s: tuple(ctx.regions_for_supplier(s)))},
+                         "regions": supplier_regions(ctx, rows_with_spend["supplier_id"])},
                         index=rows_with_spend.index)
     for (sector, currency_text, chain), index in keys.groupby(list(keys.columns), sort=True).groups.items():
         rows = rows_with_spend.loc[index]
@@ -284,8 +284,9 @@ def spend_lines(ctx: CalcContext, rows: pd.DataFrame, activity: str, regions: li
         quantity=rows["spend"], unit=currency_text, factor=factor, factor_id="+".join(f.factor_id for f in factor_ids),
         factor_value=spend_factor.t_per_cny, factor_unit="tCO2e/CNY", gas="CO2e", gas_t=gas_t, gwp=1.0,
         gwp_basis=ctx.gwp_basis, share=share, method="spend-based", data_quality=data_quality,
-        calculation=[f"{fmt(s)} {currency_text}{to_cny.format(cny=fmt(c))} × {fmt(factor.value)} {factor.unit}"
-                     f"{_factor_in_cny(spend_factor)} = {fmt(t)} tCO2e" for s, c, t in zip(rows["spend"], cny, gas_t)],
+        calculation=words(fmts(rows["spend"]), f" {currency_text}",
+                          *((" → ", fmts(cny), " CNY") if to_cny else ()),
+                          f" × {fmt(factor.value)} {factor.unit}{_factor_in_cny(spend_factor)} = ", fmts(gas_t), " tCO2e"),
     )
 
 
@@ -294,6 +295,14 @@ def _factor_in_cny(spend_factor: money.SpendFactor) -> str:
     if len(spend_factor.factors) == 1 and spend_factor.factors[0].parsed_unit.denominator_currency.multiplier == 1:  # type: ignore[union-attr]
         return ""
     return f" (= {fmt(spend_factor.t_per_cny * 1000)} kgCO2e/CNY)"
+
+
+def supplier_regions(ctx: CalcContext, supplier_ids: pd.Series) -> pd.Series:
+    """Each row's supplier region chain as a tuple (province, country), looked up once per supplier."""
+    codes, suppliers = pd.factorize(supplier_ids, use_na_sentinel=False)
+    chains = np.empty(len(suppliers), dtype=object)
+    chains[:] = [tuple(ctx.regions_for_supplier(s)) for s in suppliers]
+    return pd.Series(chains[codes] if len(codes) else np.empty(0, dtype=object), index=supplier_ids.index, dtype=object)
 
 
 def _category(rows: pd.DataFrame) -> pd.Series:
