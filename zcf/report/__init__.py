@@ -1,6 +1,6 @@
 """``zcf report``: the disclosure pack from OUT (results.json, lines, dataset, checks).
 
-Writes ``report.pdf`` (weasyprint), ``report.xlsx`` (openpyxl) and the charts as SVG
+Writes ``report.pdf`` (weasyprint), ``report.xlsx`` (xlsxwriter) and the charts as SVG
 files in ``charts/`` for slides, each wholly in one language (zh or en). The generation
 date comes from ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today's date.
 ``pdf_variant="pdf/a-3b"`` gives an archival PDF with results.json and lines.csv inside.
