@@ -293,6 +293,33 @@ def test_text_cells_escape_like_excel():
     assert numbers == [' s="3"><v>1.5</v></c>', "/>", ' t="e"><v>#NUM!</v></c>', ' s="3"><v>0.30000000000000004</v></c>']
 
 
+def test_pdf_says_how_many_lines_there_are(sample):
+    out, results = sample
+    text = pdf_text(out / "report.pdf").replace("\n", "")
+    assert "最大的 25 条" in text and "lines.parquet" in text
+
+
+def test_pdf_tables_show_the_largest_rows_with_a_note(sample, monkeypatch):
+    from zcf.report import pdf
+    from zcf.report.model import load_model
+
+    out, results = sample
+    model = load_model(out, "en", "2025-11-24")
+    monkeypatch.setitem(pdf.PDF_ROWS, "factors", 5)
+    monkeypatch.setitem(pdf.PDF_ROWS, "batches", 4)
+    monkeypatch.setitem(pdf.PDF_ROWS, "named", 1)
+    rows = pdf.capped(model)
+    assert len(rows["factor_rows"]) == 5 and len(rows["batch_rows"]) == 4
+    used = len(results["factors_used"])
+    assert rows["more"]["factors"] == f"The 5 largest of {used} are shown; all {used} are in report.xlsx, sheet Factors."
+    biggest = max(model.lines["co2e_t"])  # the factors kept are those behind the most tCO2e
+    top = model.lines.loc[model.lines["co2e_t"] == biggest, "factor_id"].iloc[0].split("+")[0]
+    assert top in {f["factor_id"] for f in rows["factor_rows"]}
+    assert all(len(r["factors"]) <= 2 for r in rows["reconciliation_reasons"] + rows["note_rows"])
+    html = pdf.render_html(model, None)
+    assert "The 4 largest of" in html
+
+
 def test_report_without_results_is_a_clear_error(tmp_path):
     result = invoke(["report", tmp_path])
     assert result.exit_code == 1 and "zcf ingest (or zcf run)" in result.stderr
