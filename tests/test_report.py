@@ -289,6 +289,10 @@ def test_text_cells_escape_like_excel():
     assert text_cell("x\x01") == ' t="inlineStr"><is><t>x_x0001_</t></is></c>'
     assert text_cell("_x0041_") == ' t="inlineStr"><is><t>_x005F_x0041_</t></is></c>'
     assert text_cell("=1+1").startswith(' t="inlineStr"') and "<f>" not in text_cell("=1+1")
+    import pyarrow as pa
+
+    chunked = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([["a", None], ["a&", "b"]])))  # a parquet column
+    assert column_cells(chunked, None).to_pylist() == [text_cell("a"), "/>", text_cell("a&"), text_cell("b")]
     numbers = column_cells(pd.Series([1.5, float("nan"), float("inf"), 0.1 + 0.2]), 3).to_pylist()
     assert numbers == [' s="3"><v>1.5</v></c>', "/>", ' t="e"><v>#NUM!</v></c>', ' s="3"><v>0.30000000000000004</v></c>']
 

@@ -119,8 +119,11 @@ def column_cells(values: pd.Series, style: int | None):
             array = pa.array(values, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed values: each distinct one on its own
             return _distinct(values, style)
+        if isinstance(array, pa.ChunkedArray):  # pandas' arrow-backed strings come in chunks
+            array = array.combine_chunks()
         if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
-            return _texts(array.cast(pa.large_string()))
+            encoded = pc.dictionary_encode(array.cast(pa.large_string()))  # each distinct text escaped once
+            return _texts(encoded.dictionary).take(encoded.indices).fill_null(_text(NULL_CELL))
         if pa.types.is_null(array.type):
             return pa.array([NULL_CELL] * len(values), pa.large_string())
         return _distinct(values, style)
