@@ -149,7 +149,8 @@ def test_pcf_statement_per_product_in_pdf_and_excel(sample):
 
 
 HOSTILE = ['=HYPERLINK("http://evil.example","click")', "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3",
-           '<img src="file:///etc/passwd">', "<script>alert(1)</script>"]
+           '<img src="file:///etc/passwd">', "<script>alert(1)</script>",
+           "<r><t>rich</t></r>"]  # xlsxwriter writes a text of this shape as raw rich-text XML unless told otherwise
 
 
 @pytest.fixture(scope="module")
@@ -216,6 +217,111 @@ def test_reports_are_reproducible(sample, tmp_path):
     assert (first / "report.pdf").read_bytes() == (second / "report.pdf").read_bytes()
     assert (first / "report.xlsx").read_bytes() == (second / "report.xlsx").read_bytes()
     assert "2025-11-24" in pdf_text(first / "report.pdf")  # the date comes from SOURCE_DATE_EPOCH
+
+
+def _lines_sheets(path: Path) -> dict[str, list[tuple]]:
+    workbook = load_workbook(path, read_only=True)
+    return {name: list(workbook[name].iter_rows(values_only=True)) for name in workbook.sheetnames if name.startswith("明细")}
+
+
+def test_lines_beyond_a_sheet_continue_on_the_next_sheet(sample, tmp_path):
+    """Excel holds 1,048,575 rows under a header: the lines go on 明细, 明细 2 … (the limit is a parameter here)."""
+    import datetime as dt
+
+    from zcf.report.excel import write_excel
+    from zcf.report.model import load_model
+
+    out, results = sample
+    model = load_model(out, "zh", "2025-11-24")
+    moment = dt.datetime.fromtimestamp(EPOCH, tz=dt.timezone.utc)
+    count = results["lines"]["count"]
+    limit = count // 3 + 1
+    write_excel(model, tmp_path / "split.xlsx", moment, row_limit=limit)
+    sheets = _lines_sheets(tmp_path / "split.xlsx")
+    assert list(sheets) == ["明细", "明细 2", "明细 3"]
+    whole = _lines_sheets(out / "report.xlsx")["明细"]
+    assert all(rows[0] == whole[0] for rows in sheets.values())  # each sheet has the header
+    assert [row for rows in sheets.values() for row in rows[1:]] == whole[1:]  # every line once, in order
+    assert len(sheets["明细"]) == limit + 1
+    write_excel(model, tmp_path / "again.xlsx", moment, row_limit=limit)
+    assert (tmp_path / "again.xlsx").read_bytes() == (tmp_path / "split.xlsx").read_bytes()
+    workbook = load_workbook(tmp_path / "split.xlsx")  # frozen header and a filter over each sheet's rows
+    for name, rows in sheets.items():
+        assert workbook[name].freeze_panes == "A2" and workbook[name].auto_filter.ref.endswith(str(len(rows)))
+
+
+def test_more_lines_than_the_workbook_holds_are_left_to_parquet(sample, tmp_path):
+    import datetime as dt
+
+    from zcf.report.excel import write_excel
+    from zcf.report.model import load_model
+
+    out, results = sample
+    model = load_model(out, "zh", "2025-11-24")
+    write_excel(model, tmp_path / "r.xlsx", dt.datetime.fromtimestamp(EPOCH, tz=dt.timezone.utc), row_limit=10,
+                max_lines=30)
+    sheets = _lines_sheets(tmp_path / "r.xlsx")
+    assert list(sheets) == ["明细"] and len(sheets["明细"]) == 2
+    assert "lines.parquet" in sheets["明细"][1][0] and f"{results['lines']['count']:,}" in sheets["明细"][1][0]
+
+
+def test_line_cells_keep_their_types_and_formats(sample):
+    out, _ = sample
+    workbook = load_workbook(out / "report.xlsx")
+    sheet = workbook["明细"]
+    header = [c.value for c in sheet[1]]
+    row = sheet[2]
+    assert row[header.index("tCO2e")].data_type == "n" and row[header.index("行")].number_format == "#,##0"
+    assert row[header.index("边界份额")].number_format == "0.0%" and row[header.index("行号")].data_type == "s"
+    assert sheet.column_dimensions["A"].width > 0 and all(c.font.b for c in sheet[1])
+
+
+def test_text_cells_escape_like_excel():
+    """The arrow path escapes a whole column as text_cell escapes one value: markup, control characters, _xHHHH_."""
+    import pandas as pd
+
+    from zcf.report.xlsx_rows import column_cells, text_cell
+
+    values = ["a&b<c>", " lead", "trail ", "x\x01y\x1b[2J", "_x0041_", "=SUM(A1)", "<r><t>x</t></r>", "中文", "",
+              None, "tab\t", "a" * 40_000, "\ufffe"]
+    cells = column_cells(pd.Series(values, dtype=object), None).to_pylist()
+    assert cells == [text_cell(v) if v is not None else "/>" for v in values]
+    assert text_cell("x\x01") == ' t="inlineStr"><is><t>x_x0001_</t></is></c>'
+    assert text_cell("_x0041_") == ' t="inlineStr"><is><t>_x005F_x0041_</t></is></c>'
+    assert text_cell("=1+1").startswith(' t="inlineStr"') and "<f>" not in text_cell("=1+1")
+    import pyarrow as pa
+
+    chunked = pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([["a", None], ["a&", "b"]])))  # a parquet column
+    assert column_cells(chunked, None).to_pylist() == [text_cell("a"), "/>", text_cell("a&"), text_cell("b")]
+    numbers = column_cells(pd.Series([1.5, float("nan"), float("inf"), 0.1 + 0.2]), 3).to_pylist()
+    assert numbers == [' s="3"><v>1.5</v></c>', "/>", ' t="e"><v>#NUM!</v></c>', ' s="3"><v>0.30000000000000004</v></c>']
+
+
+def test_pdf_says_how_many_lines_there_are(sample):
+    out, results = sample
+    text = pdf_text(out / "report.pdf").replace("\n", "")
+    assert "最大的 25 条" in text and "lines.parquet" in text
+
+
+def test_pdf_tables_show_the_largest_rows_with_a_note(sample, monkeypatch):
+    from zcf.report import pdf
+    from zcf.report.model import load_model
+
+    out, results = sample
+    model = load_model(out, "en", "2025-11-24")
+    monkeypatch.setitem(pdf.PDF_ROWS, "factors", 5)
+    monkeypatch.setitem(pdf.PDF_ROWS, "batches", 4)
+    monkeypatch.setitem(pdf.PDF_ROWS, "named", 1)
+    rows = pdf.capped(model)
+    assert len(rows["factor_rows"]) == 5 and len(rows["batch_rows"]) == 4
+    used = len(results["factors_used"])
+    assert rows["more"]["factors"] == f"The 5 largest of {used} are shown; all {used} are in report.xlsx, sheet Factors."
+    biggest = max(model.lines["co2e_t"])  # the factors kept are those behind the most tCO2e
+    top = model.lines.loc[model.lines["co2e_t"] == biggest, "factor_id"].iloc[0].split("+")[0]
+    assert top in {f["factor_id"] for f in rows["factor_rows"]}
+    assert all(len(r["factors"]) <= 2 for r in rows["reconciliation_reasons"] + rows["note_rows"])
+    html = pdf.render_html(model, None)
+    assert "The 4 largest of" in html
 
 
 def test_report_without_results_is_a_clear_error(tmp_path):

@@ -34,7 +34,9 @@ VOCABULARY = {
     "tCO2e", "kgCO2e", "tCO2", "kgCO2", "kgCH4", "kgN2O", "CO2", "CO2e", "CH4", "N2O", "SF6", "MWh", "kWh", "GJ", "TJ",
     "kg", "t", "km",
     "tkm", "L", "m3", "Nm3", "tC", "GWP", "AR4", "AR5", "AR6", "GHG", "Protocol", "ISO", "GB", "T", "IPCC", "SHA",
-    "IFRS", "S2", "ESRS", "E1", "MSCI", "PACT", "ESG", "Research", "SBTi", "zcf", "lines", "csv", "report", "xlsx", "i", "ii",
+    "IFRS", "S2", "ESRS", "E1", "MSCI", "ESG", "Research", "SBTi", "PACT", "zcf", "lines", "csv", "parquet", "report",
+    "xlsx", "i",
+    "ii",
     "iii", "v", "vi", "a",
 }
 

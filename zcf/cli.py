@@ -131,8 +131,14 @@ def main_options(
     config: Annotated[
         Optional[Path], typer.Option("--config", help="zcf.toml to use (default: ./zcf.toml if present).")
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars on standard error (they show only on a terminal).")
+    ] = False,
 ) -> None:
-    _state(ctx).apply(lang, config)
+    state = _state(ctx)
+    state.apply(lang, config)
+    if quiet:
+        state.env.progress = False
 
 
 LangOption = Annotated[str, typer.Option("--lang", "-l", help="Header language: zh, en or both.")]

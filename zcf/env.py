@@ -36,6 +36,7 @@ class Environment:
     cwd: Path = field(default_factory=Path.cwd)
     debug: bool = False
     source_date_epoch: int | None = None
+    progress: bool | None = None  # progress bars on stderr: None decides from the terminal, False is --quiet
 
     @classmethod
     def from_os(cls) -> Environment:
@@ -49,6 +50,7 @@ class Environment:
             cwd=Path.cwd(),
             debug=environ.get("ZCF_DEBUG", "") not in ("", "0"),
             source_date_epoch=int(epoch) if epoch.isdigit() else None,
+            progress=False if environ.get("TERM") == "dumb" else None,
         )
 
     def console(self, stderr: bool = False) -> Console:

@@ -5,7 +5,9 @@ files → ``ingest_step`` → dataset → ``calc_step`` → results and lines �
 
 Each step reads what the previous one wrote in OUT, so they can run one at a time
 (``zcf ingest``, ``zcf calc`` ...) or together (``zcf run``). The CLI only parses
-options and calls these; a spinner on stderr shows work in progress.
+options and calls these; progress bars on stderr (zcf.progress) show the work: rows read,
+lines calculated, pages rendered, sheets and lines written — only on a terminal, and not
+with ``--quiet``.
 """
 
 from __future__ import annotations
@@ -24,8 +26,14 @@ class Step:
     env: Environment
     config: Config
 
-    def spinner(self, en: str, zh: str):
-        return self.env.console(stderr=True).status(self.env.t(en, zh))
+    @property
+    def progress(self):
+        """Bars on stderr when it is a terminal and --quiet was not given; else a no-op (zcf.progress)."""
+        from zcf.progress import for_environment
+
+        if not hasattr(self, "_progress"):
+            self._progress = for_environment(self.env)
+        return self._progress
 
 
 def ingest_step(step: Step, inputs: list[str], out: Path, year: int | None, allow_other_years: bool | None,
@@ -43,8 +51,8 @@ def ingest_step(step: Step, inputs: list[str], out: Path, year: int | None, allo
         outlier_ratio=config.ingest.outlier_ratio,
         exclude=[out],
     )
-    with step.spinner("Reading and validating inputs…", "正在读取并校验输入…"):
-        report = ingest(inputs, options, config.organization.model_dump())
+    with step.progress.task("Reading and validating inputs: rows", "正在读取并校验输入：行") as advance:
+        report = ingest(inputs, options, config.organization.model_dump(), progress=lambda _file, rows: advance(rows))
     write_dataset(report, out, step.env.lang, force)
     return report
 
@@ -60,8 +68,8 @@ def calc_step(step: Step, out: Path):
                           allocation=config.products.allocation,
                           mass_balance_ratio=config.products.mass_balance_ratio,
                           footprint_scope2=config.products.scope2)
-    with step.spinner("Calculating…", "正在计算…"):
-        report = calculate(manifest, tables, options)
+    with step.progress.task("Calculating: lines", "正在计算：明细行") as advance:
+        report = calculate(manifest, tables, options, progress=lambda _step, lines: advance(completed=lines))
     write_outputs(report, out)
     return report
 
@@ -118,7 +126,7 @@ def report_step(step: Step, out: Path, formats: str | None, lang: str | None, de
 
     clear_downstream(dest or out, "check")
     started = time.perf_counter()
-    with step.spinner("Rendering the reports…", "正在生成报告…"):
+    with step.progress.task("Rendering the reports", "正在生成报告", total=len(chosen)) as advance:
         outputs = render_reports(out, dest or out, chosen, lang, step.env.source_date_epoch,
-                                 pdf_variant.lower() if pdf_variant else None)
+                                 pdf_variant.lower() if pdf_variant else None, step.progress, advance)
     return outputs, time.perf_counter() - started

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -61,8 +61,16 @@ def one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options: CalcOptions | None = None) -> CalcReport:
-    """Compute the inventory from a dataset (as loaded by :func:`load_dataset`)."""
+def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options: CalcOptions | None = None,
+              progress: Callable[[str, int], None] | None = None) -> CalcReport:
+    """Compute the inventory from a dataset (as loaded by :func:`load_dataset`).
+
+    ``progress`` (optional) is told each step done and the lines calculated so far: ``progress("scope2", 1234)``.
+    """
+    def done(step: str) -> None:
+        if progress is not None:
+            progress(step, sum(len(p) for p in parts))
+
     from zcf.calc import energy as energy_module
     from zcf.calc import lines as lines_module
     from zcf.calc import meters, products, results, scope1, scope2, scope3
@@ -82,11 +90,16 @@ def calculate(manifest: dict[str, Any], tables: dict[str, pd.DataFrame], options
     energy_module.prepare_energy(ctx)  # gas volumes to normal m³, energy content with this calculation's factors
     parts: list[pd.DataFrame] = []
     parts += scope1.combustion(ctx)
+    done("scope1 combustion")
     parts += scope1.fugitive(ctx)
+    done("scope1 fugitive")
     parts += scope1.process(ctx)
+    done("scope1 process")
     scope2_parts, market_basis = scope2.scope2(ctx)
     parts += scope2_parts
+    done("scope2")
     parts += scope3.scope3(ctx)
+    done("scope3")
     lines = lines_module.finish(parts)
 
     document = results.document(

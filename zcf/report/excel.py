@@ -1,18 +1,26 @@
-"""The Excel disclosure pack (openpyxl, write-only: fast for large line lists).
+"""The Excel disclosure pack (xlsxwriter, constant memory; the lines spliced in by column).
 
 Numbers are written as numbers with a number format (``zcf.report.numbers.FORMATS``)
 and units in the headers; codes are written as words of the report's language, the same
 as the PDF's. Every sheet has a frozen header row and an auto-filter. Text that comes
 from input files is always written as a text cell, so ``=HYPERLINK(...)`` or ``@SUM(...)``
-in a supplier name can never become a formula (formula injection). The sheet "待办 / To
-do" is the preparer's to-do list — not part of the disclosure.
+in a supplier name can never become a formula (formula injection), nor a URL or a number;
+control characters are written the way Excel writes them (``_x001B_``). The sheet "待办 /
+To do" is the preparer's to-do list — not part of the disclosure.
+
+The lines go to "明细 / Lines" through :mod:`zcf.report.xlsx_rows` (a million lines in
+seconds); more than a sheet's 1,048,575 rows continue on "明细 2 / Lines 2" …, and more
+than ``MAX_LINES`` are left to lines.parquet and lines.csv with a note in their place.
+With SOURCE_DATE_EPOCH the workbook's bytes are reproducible: its document date is the
+moment given and every zip entry carries xlsxwriter's fixed date.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -21,73 +29,95 @@ from zcf.report.lines_sheet import lines_sheet
 from zcf.report.model import ReportModel
 from zcf.report.numbers import FORMATS, fmt_number, number_format
 
-
-def _cell(sheet, value: Any, fmt: str | None = None, bold: bool = False):
-    """A write-only cell: numbers stay numbers (formatted as ``fmt``), every string is a text cell."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    if isinstance(value, tuple):  # (value, format) for a cell whose format differs from its column's
-        value, fmt = value
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        cell = WriteOnlyCell(sheet, value=None)
-    elif isinstance(value, bool):
-        cell = WriteOnlyCell(sheet, value=value)
-    elif isinstance(value, (int, float)):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = FORMATS.get(fmt, fmt) if fmt else number_format("number", value)
-    else:
-        cell = WriteOnlyCell(sheet, value=str(value))
-        cell.data_type = "s"  # never a formula, whatever the text starts with
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
+OPTIONS = {
+    "constant_memory": True,  # rows go to disk as they are written
+    "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,  # text stays text
+    "nan_inf_to_errors": True,
+}
 
 
-def write_sheet(workbook, title: str, headers: list[str], rows: list[list[Any]], widths: list[int] | None = None,
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+class Book:
+    """An xlsxwriter workbook with one format object per (number format, bold) and the sheets filled later."""
+
+    def __init__(self, target, moment) -> None:
+        import xlsxwriter
+
+        self.workbook = xlsxwriter.Workbook(target, OPTIONS)
+        self.workbook.set_properties({"created": moment.replace(tzinfo=None)})
+        self._formats: dict[tuple[str | None, bool], Any] = {}
+        self.plain = self.workbook.add_format({})
+        self.bulks: list = []  # zcf.report.xlsx_rows.BulkSheet
+        self.advance: Callable[..., None] = lambda amount=1: None  # told of each sheet written
+
+    def style(self, num_format: str | None = None, bold: bool = False):
+        key = (None if num_format == "General" else num_format, bold)
+        if key not in self._formats:
+            properties = {k: v for k, v in (("num_format", key[0]), ("bold", bold or None)) if v is not None}
+            self._formats[key] = self.workbook.add_format(properties) if properties else None
+        return self._formats[key]
+
+    def sheet(self, title: str, headers: list[str], n_rows: int, widths: list[int] | None = None,
+              column_styles: list | None = None):
+        """A sheet with a bold, frozen, filtered header row over ``n_rows`` rows."""
+        sheet = self.workbook.add_worksheet(title[:31])
+        sheet.freeze_panes(1, 0)
+        for index, header in enumerate(headers):
+            width = widths[index] if widths and index < len(widths) else max(10, min(40, len(header) * 2 + 2))
+            style = column_styles[index] if column_styles else None
+            sheet.set_column(index, index, width, style)
+        if headers:
+            sheet.autofilter(0, 0, max(0, n_rows), len(headers) - 1)
+        for index, header in enumerate(headers):
+            self.cell(sheet, 0, index, header, bold=True)
+        return sheet
+
+    def cell(self, sheet, row: int, column: int, value: Any, fmt: str | None = None, bold: bool = False) -> None:
+        """Numbers stay numbers (formatted as ``fmt``); every other value is a text cell."""
+        if isinstance(value, tuple):  # (value, format) for a cell whose format differs from its column's
+            value, fmt = value
+        if _missing(value):
+            return
+        if isinstance(value, bool):
+            sheet.write_boolean(row, column, value)
+        elif isinstance(value, numbers.Real):
+            sheet.write_number(row, column, value,
+                               self.style(FORMATS.get(fmt, fmt) if fmt else number_format("number", value)))
+        else:
+            text = str(value)
+            if text.startswith("<r>") and text.endswith("</r>"):  # xlsxwriter would take it for rich-text XML
+                run = self.style(bold=True) if bold else self.plain  # two runs, each with a format, or it is ignored
+                sheet.write_rich_string(row, column, run, text[:1], run, text[1:])
+            else:
+                sheet.write_string(row, column, text, self.style(bold=bold))
+
+    def bulk_sheet(self, title: str, headers: list[str], frame: pd.DataFrame, formats: list[str | None],
+                   widths: list[int] | None = None) -> None:
+        """A sheet whose rows (``frame``, one column a header) are spliced in when the workbook is saved."""
+        from zcf.report.xlsx_rows import BulkSheet
+
+        styles = [self.style(FORMATS.get(f, f)) if f else None for f in formats]
+        self.sheet(title, headers, len(frame), widths, styles)
+        entry = f"xl/worksheets/sheet{len(self.workbook.worksheets())}.xml"
+        self.bulks.append(BulkSheet(entry, frame, [lambda s=s: s.xf_index if s is not None else None for s in styles]))
+        self.advance(1)
+
+
+def write_sheet(book: Book, title: str, headers: list[str], rows: list[list[Any]], widths: list[int] | None = None,
                 formats: list[str | None] | None = None):
     """A sheet with a bold, frozen, filtered header row; ``formats`` name each column's number format."""
-    from openpyxl.utils import get_column_letter
-
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        width = widths[index - 1] if widths and index <= len(widths) else max(10, min(40, len(header) * 2 + 2))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    if headers:
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
-    sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    sheet = book.sheet(title, headers, len(rows), widths)
     formats = formats or []
-    for row in rows:
-        sheet.append([_cell(sheet, v, formats[i] if i < len(formats) else None) for i, v in enumerate(row)])
+    cell = book.cell
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row):
+            cell(sheet, r, c, value, formats[c] if c < len(formats) else None)
+    book.advance(1)
     return sheet
-
-
-def _save(workbook, moment) -> bytes:
-    """The workbook's bytes with ``moment`` as its document dates and every zip entry's time.
-
-    openpyxl stamps "now" into docProps/core.xml and each zip entry, which would make two
-    runs on the same inputs differ; with SOURCE_DATE_EPOCH the bytes are reproducible.
-    """
-    import io
-    import zipfile
-
-    from openpyxl.writer.excel import ExcelWriter
-
-    naive = moment.replace(tzinfo=None)
-    workbook.properties.created = naive
-    workbook.properties.modified = naive
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(workbook, archive).save()
-    fixed = io.BytesIO()
-    stamp = (max(1980, naive.year), naive.month, naive.day, naive.hour, naive.minute, naive.second)
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(entry, source.read(info.filename))
-    return fixed.getvalue()
 
 
 def summary_rows(model: ReportModel) -> list[list[Any]]:
@@ -131,16 +161,38 @@ def check_rows(model: ReportModel) -> list[list[Any]]:
     return rows
 
 
-def write_excel(model: ReportModel, path: Path, moment=None) -> None:
-    """Write report.xlsx atomically; ``moment`` (a datetime) dates the document."""
+def write_excel(model: ReportModel, path: Path, moment=None, progress=None, row_limit: int = EXCEL_ROWS - 1,
+                max_lines: int | None = None) -> None:
+    """Write report.xlsx atomically; ``moment`` (a datetime) dates the document.
+
+    ``row_limit`` lines go on a sheet (Excel's limit less the header) and at most ``max_lines`` into the
+    workbook (default ``MAX_SHEETS`` sheets of lines); ``progress`` (zcf.progress) shows sheets and lines.
+    """
     import datetime as dt
+    import tempfile
 
-    from openpyxl import Workbook
+    from zcf.io import atomic_path
+    from zcf.progress import NO_PROGRESS
+    from zcf.report.lines_sheet import MAX_SHEETS
+    from zcf.report.xlsx_rows import splice
 
-    from zcf.io import write_bytes_atomic
-
+    progress = progress or NO_PROGRESS
     t, r = model.text, model.results
-    workbook = Workbook(write_only=True)
+    raw = tempfile.TemporaryFile()
+    workbook = Book(raw, moment or dt.datetime.now(tz=dt.timezone.utc))
+    with progress.task("Writing report.xlsx: sheets", "正在写入 report.xlsx：工作表") as advance:
+        workbook.advance = advance
+        _write_sheets(model, workbook, progress, row_limit, max_lines or MAX_SHEETS * row_limit)
+        workbook.workbook.close()
+    lines = sum(len(b.frame) for b in workbook.bulks)
+    raw.seek(0)
+    with raw, atomic_path(path) as tmp, tmp.open("wb") as target, \
+            progress.task("Writing report.xlsx: lines", "正在写入 report.xlsx：明细", total=lines) as advance:
+        splice(raw, target, workbook.bulks, advance)
+
+
+def _write_sheets(model: ReportModel, workbook: Book, progress, row_limit: int, max_lines: int) -> None:
+    t, r = model.text, model.results
     write_sheet(workbook, t["sheet_summary"], [t["figure"], t["value"], t["unit"]], summary_rows(model), [52, 20, 18])
     write_sheet(workbook, t["sheet_scope1"], [t["category"], f"{t['scope1']} (tCO2e)"], scope1_rows(model), [48, 20],
                 [None, "tco2e"])
@@ -178,7 +230,7 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
                   f["url"], f["confidence"], f["notes"], f["origin"], f["note"], *(f[k] for k in sections.CITATION_FIELDS)]
                  for f in sections.factor_rows(model)],
                 [28, 28, 14, 8, 12, 16, 8, 60, 40, 16, 40, 12, 24, 30, 50, 30, 12, 12, 50, 16], [None] * 4 + ["exact"])
-    lines_sheet(model, workbook, write_sheet)
+    lines_sheet(model, workbook, write_sheet, row_limit, max_lines)
     write_sheet(workbook, t["sheet_reconciliation"],
                 [t["table"], t["rows_read"], t["rows_calculated"], t["rows_used"], t["rows_excluded"], t["rows_partial"],
                  t["rows_unaccounted"], t["status"], t["rows_n"], t["amounts"], t["reason"], t["todo_where"]],
@@ -193,7 +245,6 @@ def write_excel(model: ReportModel, path: Path, moment=None) -> None:
                 [10, 16, 16, 40, 110])
     write_sheet(workbook, t["sheet_inputs"], [t["file"], "SHA-256", t["bytes"]],
                 [[i["file"], i["sha256"], i["size"]] for i in sections.input_rows(model)], [60, 70, 14], [None, None, "count"])
-    write_bytes_atomic(path, _save(workbook, moment or dt.datetime.now(tz=dt.timezone.utc)))
 
 
 def reconciliation_rows(model: ReportModel) -> list[list[Any]]:

@@ -5,12 +5,19 @@ with headers in the report's language; coded columns — category, Scope 2 metho
 table, activity, units, confidence, method — are written as words, numbers as numbers.
 Ids, file names, factor sources and the calculation text are written as they are; the
 line-level quantities keep every digit ("General"), since a line may be a few kilograms.
+
+A sheet holds 1,048,575 lines under its header; more continue on "明细 2 / Lines 2" and so
+on, up to ``MAX_SHEETS`` sheets. Beyond that the workbook does not try: the sheet says how
+many lines there are and that every one is in lines.parquet and lines.csv.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
+MAX_SHEETS = 3  # sheets of lines at most (3,145,725 lines); more are in lines.parquet and lines.csv only
+
+import numpy as np
 import pandas as pd
 
 from zcf.report.model import ReportModel
@@ -44,9 +51,10 @@ def translated(model: ReportModel) -> pd.DataFrame:
             values = lines[column].dropna().unique()
             lines[column] = lines[column].map({v: name(v) for v in values})
 
-    pairs = lines[["scope", "category"]].drop_duplicates()
-    names = {(s, c): _category(model, s, c) for s, c in pairs.itertuples(index=False)}
-    lines["category"] = [names[(s, c)] for s, c in zip(lines["scope"], lines["category"])]
+    if len(lines):  # each (scope, category) named once; groups numbered in order of appearance, like the pairs
+        pairs = lines[["scope", "category"]].drop_duplicates()
+        names = np.array([_category(model, s, c) for s, c in pairs.itertuples(index=False)], dtype=object)
+        lines["category"] = names[lines.groupby(["scope", "category"], sort=False, dropna=False).ngroup().to_numpy()]
     named("scope2_method", lambda v: w.of("scope2_method", v))
     named("source_table", w.table_name)
     named("activity", w.activity)
@@ -57,15 +65,22 @@ def translated(model: ReportModel) -> pd.DataFrame:
     return lines
 
 
-def lines_sheet(model: ReportModel, workbook, write_sheet) -> None:
+def lines_sheet(model: ReportModel, book, write_sheet, row_limit: int, max_lines: int) -> None:
+    """The lines on "明细 / Lines" (then "明细 2" …, ``row_limit`` a sheet), or a note when there are more than
+    ``max_lines``."""
     t = model.text
+    count = len(model.lines)
+    if count > max_lines:
+        write_sheet(book, t["sheet_lines"], [t["note_text"]],
+                    [[t["lines_not_in_workbook"].format(count=count, limit=max_lines)]], [120])
+        return
     lines = translated(model)
-    columns = list(lines.columns)
     headers, formats = [], []
-    for column in columns:
+    for column in lines.columns:
         key, fmt = COLUMNS.get(column, (column, None))
         header = "tCO2e" if column == "co2e_t" else f"{t['gas']} (t)" if column == "gas_t" else t.get(key, column)
         headers.append(header)
         formats.append(fmt)
-    rows = lines.astype(object).where(lines.notna(), None).values.tolist()
-    write_sheet(workbook, t["sheet_lines"], headers, rows, None, formats)
+    for number, start in enumerate(range(0, max(count, 1), row_limit), start=1):
+        title = t["sheet_lines"] if number == 1 else f"{t['sheet_lines']} {number}"
+        book.bulk_sheet(title, headers, lines.iloc[start:start + row_limit], formats)

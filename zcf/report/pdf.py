@@ -12,6 +12,7 @@ for screen readers and reflow). ``pdf/a-3b`` makes an archival PDF/A-3b with
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -45,6 +46,78 @@ def factor_value(value) -> str:
     return f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
 
 
+# The PDF shows the largest rows of every table that grows with the inputs; all rows are in
+# report.xlsx (and the lines in lines.csv / lines.parquet), which a note under the table says.
+PDF_ROWS = {"sites": 40, "factors": 80, "batches": 60, "products": 40, "pcf": 12, "inputs": 40, "named": 12}
+
+
+def _largest(rows: list[dict], limit: int, size) -> list[dict]:
+    """The ``limit`` rows of largest ``size``, in their own order."""
+    if len(rows) <= limit:
+        return rows
+    keep = set(sorted(range(len(rows)), key=lambda i: -abs(size(rows[i]) or 0.0))[:limit])
+    return [row for i, row in enumerate(rows) if i in keep]
+
+
+def _factor_weights(model: ReportModel) -> dict[str, float]:
+    """tCO2e of the lines behind each factor (a composite id A+B+C counts for each part)."""
+    weights: dict[str, float] = {}
+    if model.lines.empty:
+        return weights
+    for factor_id, tco2e in model.lines.groupby("factor_id")["co2e_t"].sum().items():
+        for part in str(factor_id).split("+"):
+            weights[part] = weights.get(part, 0.0) + abs(tco2e)
+    return weights
+
+
+def capped(model: ReportModel) -> dict:
+    """The rows of each growing table that the PDF shows, and the note that says how many there are."""
+    t = model.text
+    notes: dict[str, str] = {}
+
+    def cap(name: str, rows: list[dict], sheet: str, size) -> list[dict]:
+        shown = _largest(rows, PDF_ROWS[name], size)
+        if len(shown) < len(rows):
+            notes[name] = t["shown_of"].format(shown=len(shown), count=len(rows), sheet=t[sheet])
+        return shown
+
+    weights = _factor_weights(model)
+    named = PDF_ROWS["named"]
+
+    def few(ids: list[str]) -> list[str]:
+        """At most PDF_ROWS["named"] ids, the last saying how many more there are."""
+        return ids if len(ids) <= named else [*ids[:named], t["and_more"].format(count=len(ids) - named)]
+
+    reasons = sections.reconciliation_reasons(model)
+    notes_rows = sections.note_rows(model)
+    for row in (*reasons, *notes_rows):
+        row["factors"] = few(sorted(row["factors"], key=lambda f: -weights.get(f, 0.0)))
+    products = cap("products", sections.product_rows(model), "sheet_products", lambda p: p["tco2e"])
+    shown_products = {p["product"] for p in products}
+    statements = cap("pcf", sections.pcf_statements(model), "sheet_pcf",
+                     lambda s: (s["per_unit"] or 0.0) * (s["units"] or 0.0))
+    rows = {
+        "site_rows": cap("sites", model.site_rows(), "sheet_sites",
+                         lambda s: (s["scope1"] or 0.0) + (s["scope2_market"] or 0.0) + (s["scope3"] or 0.0)),
+        "factor_rows": cap("factors", sections.factor_rows(model), "sheet_factors", lambda f: weights.get(f["factor_id"])),
+        "batch_rows": cap("batches", sections.batch_rows(model), "sheet_products", lambda b: b["tco2e"]),
+        "product_rows": products,
+        "incomplete_rows": [r for r in sections.incomplete_rows(model) if r["product"] in shown_products],
+        "pcf_statements": statements,
+        "input_rows": cap("inputs", sections.input_rows(model), "sheet_inputs", lambda i: i["size"]),
+        "reconciliation_reasons": reasons,
+        "note_rows": notes_rows,
+    }
+    for statement in statements:
+        statement["missing"] = few(statement["missing"])
+    lines = model.lines
+    counted = lines[(lines["scope"] != "2") | (lines["scope2_method"] == "market")] if len(lines) else lines
+    rows["top_lines"] = sections.top_lines(model)
+    notes["lines"] = t["lines_shown_of"].format(shown=len(rows["top_lines"]), count=len(counted), sheet=t["sheet_lines"])
+    rows["more"] = notes
+    return rows
+
+
 def render_html(model: ReportModel, created: str | None) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -76,26 +149,17 @@ def render_html(model: ReportModel, created: str | None) -> str:
         fingerprint=model.fingerprint,
         sections=[(s, t[_SECTION_LABEL[s]]) for s in SECTIONS],
         key_figures=model.key_figures(),
-        site_rows=model.site_rows(),
         summary_chart=summary_chart,
         charts=[c for c in model.charts if c is not summary_chart],
         residual_factors=model.residual_factors,
         scope3_rows=model.scope3_rows(),
         memo_rows=model.memo_rows(),
-        factor_rows=sections.factor_rows(model),
         provenance_rows=sections.provenance_rows(model),
         factor_policy_rows=sections.factor_policy_rows(model),
         cat1_rows=sections.cat1_rows(model),
         reconciliation_rows=sections.reconciliation_rows(model),
-        reconciliation_reasons=sections.reconciliation_reasons(model),
-        note_rows=sections.note_rows(model),
         check_sections=checks_view.check_sections(model),
-        product_rows=sections.product_rows(model),
-        batch_rows=sections.batch_rows(model),
-        incomplete_rows=sections.incomplete_rows(model),
-        pcf_statements=sections.pcf_statements(model),
-        input_rows=sections.input_rows(model),
-        top_lines=sections.top_lines(model),
+        **capped(model),
     )
 
 
@@ -147,7 +211,7 @@ def attachments(out: Path, moment):
 
 
 def write_pdf(model: ReportModel, path: Path, created: str | None, variant: str | None = None,
-              out: Path | None = None, moment=None) -> int:
+              out: Path | None = None, moment=None, progress=None) -> int:
     """Render the PDF to ``path`` atomically; returns the number of pages.
 
     Tagged, with title, author and language; ``variant`` ``pdf/a-3b`` also embeds OUT's
@@ -161,11 +225,39 @@ def write_pdf(model: ReportModel, path: Path, created: str | None, variant: str 
 
     if variant is not None and variant not in PDF_VARIANTS:
         raise ValueError(f"unknown PDF variant {variant!r}; known: {', '.join(PDF_VARIANTS)}")
+    from zcf.progress import NO_PROGRESS
+
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     html = render_html(model, created)
-    document = HTML(string=html, base_url=str(templates_dir() / "report") + "/", url_fetcher=safe_fetcher()).render()
-    options = {"pdf_tags": True}
-    if variant:
-        options |= {"pdf_variant": variant, "attachments": attachments(out, moment) if out else []}
-    write_bytes_atomic(path, document.write_pdf(**options))
+    with (progress or NO_PROGRESS).task("Rendering report.pdf: pages", "正在生成 report.pdf：页") as advance, \
+            _pages_to(advance):
+        document = HTML(string=html, base_url=str(templates_dir() / "report") + "/", url_fetcher=safe_fetcher()).render()
+        options = {"pdf_tags": True}
+        if variant:
+            options |= {"pdf_variant": variant, "attachments": attachments(out, moment) if out else []}
+        write_bytes_atomic(path, document.write_pdf(**options))
     return len(document.pages)
+
+
+@contextmanager
+def _pages_to(advance):
+    """Tell ``advance`` of each page laid out (weasyprint logs "Step 5 - Creating layout - Page N")."""
+    import logging
+
+    logger = logging.getLogger("weasyprint.progress")
+
+    class Pages(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.msg.startswith("Step 5") and record.args:
+                advance(completed=record.args[0])
+
+    handler, level, propagate = Pages(), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
