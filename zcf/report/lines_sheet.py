@@ -35,6 +35,7 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "gas_t": ("gas_t", "exact"), "gwp": ("gwp", "exact"), "gwp_basis": ("gwp_basis", None),
     "boundary_share": ("boundary_share", "share"), "co2e_t": ("co2e_t", "exact"), "method": ("method", None),
     "data_quality": ("data_quality_score", "count"), "calculation": ("calculation", None),
+    "entity": ("entity", None),  # the part of a group inventory a line came from (zcf merge)
 }
 
 
