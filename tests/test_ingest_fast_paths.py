@@ -178,3 +178,23 @@ def test_arrow_whitespace_is_pythons():
     spaces = pc.utf8_is_space(pa.array(chars)).to_pylist()
     assert [c for c, s in zip(chars, spaces) if s] == [c for c in chars if c.isspace()]
 
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"<f>", b"<f", b"<f/", b" t='e'", b"\tt = \"e\"", b"t=\"e\"", b"xt='e'", b" t='s'",
+                                 b"<c r=\"A1\">", b" ", b"t", b"=", b"'", b"e", b"\n", b"<fx"]), max_size=12))
+def test_workbook_special_cell_hint_equals_the_regex(parts):
+    from zcf.ingest.safety import _SPECIAL_HINT, _has_special
+
+    data = b"".join(parts)
+    assert _has_special(data) == (_SPECIAL_HINT.search(data) is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"<c>", b"<c", b"<c/", b"<c r", b"<cx", b"<", b"c", b" ", b"<c\t", b"a"]), max_size=12),
+       st.integers(0, 30))
+def test_last_cell_start_equals_the_regex(parts, low):
+    from zcf.ingest.safety import _CELL_START, _last_cell_start
+
+    data = b"".join(parts)
+    starts = [m.start() for m in _CELL_START.finditer(data, low)]
+    assert _last_cell_start(data, low) == (starts[-1] if starts else None)
