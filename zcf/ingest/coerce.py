@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from zcf.schema import EnumSpec, normalize_name
 from zcf.units import UnitError, parse_factor_unit, parse_unit
@@ -26,6 +28,16 @@ from zcf.units import UnitError, parse_factor_unit, parse_unit
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 _NUMBER_WITH_UNIT = re.compile(r"^[+-]?[\d.,]+\s*[^\d\s.,%+-][^\d]*$")
 _PERIOD = re.compile(r"^(\d{4})(?:\s*[-/.年]\s*(\d{1,2})\s*(?:月)?(?:\s*[-/.]\s*(\d{1,2})\s*(?:日)?)?)?\s*(?:年)?$")
+# The subset of _NUMBER that needs no cleaning (ASCII digits, no separators, no spaces, no
+# exponent) and is at most _PLAIN_CHARS long: read by Arrow in one pass; anything else takes the
+# per-value path below. Both give the same float: with at most 15 digits and 14 decimals the
+# number is exact in the digits and one correctly rounded division (longer texts and exponents
+# can differ in the last bit between Arrow's parser and pandas').
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)$"
+_PLAIN_CHARS = 15
+# Python's ``\s`` (str.isspace) spelled out for RE2, whose ``\s`` is ASCII only.
+_WS = "".join(f"\\x{{{c:x}}}" for c in range(0x3001) if chr(c).isspace())
+_SPACED = f"[{_WS}][{_WS}]|[\\t\\n\\r\\f\\v]"  # = re "\s\s|[\t\n\r\f\v]" on str
 _TRUE = {"true", "yes", "y", "1", "是", "有", "对", "√", "t"}
 _FALSE = {"false", "no", "n", "0", "否", "无", "不是", "×", "f"}
 
@@ -52,17 +64,40 @@ def map_distinct(raw: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)
+    if isinstance(uniques, pd.api.extensions.ExtensionArray) and isinstance(uniques.dtype, pd.StringDtype):
+        uniques = uniques.tolist()  # iterating an Arrow-backed array is slow, element by element
     for i, value in enumerate(uniques):
         mapped[i] = fn(value)
     mapped[-1] = None
     return pd.Series(mapped[codes], index=raw.index, dtype=object)
 
 
+def arrow_strings(raw: pd.Series) -> pa.ChunkedArray | None:
+    """The column as an Arrow string array if every value is text or missing, else None."""
+    if isinstance(raw.dtype, pd.StringDtype) and raw.dtype.storage == "pyarrow":
+        found = raw.array.__arrow_array__()
+        return found if isinstance(found, pa.ChunkedArray) else pa.chunked_array([found])
+    if raw.dtype == object and _kind(raw) in ("string", "empty"):
+        try:
+            return pa.chunked_array([pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)])
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # e.g. surrogates: not UTF-8
+            return None
+    return None
+
+
+def arrow_mask(result: pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow array as numpy, missing as False."""
+    return pc.fill_null(result, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
 def blank_mask(raw: pd.Series) -> np.ndarray:
     """True where a cell is empty: None, NaN, '' or only whitespace."""
     mask = raw.isna().to_numpy(dtype=bool, copy=True)
     kind = _kind(raw)
-    if kind == "string":
+    strings = arrow_strings(raw) if kind == "string" else None
+    if strings is not None:  # "" or only whitespace (Arrow's whitespace is Python's: the same 29 characters)
+        mask |= arrow_mask(pc.or_(pc.equal(pc.utf8_length(strings), 0), pc.utf8_is_space(strings)))
+    elif kind == "string":
         mask |= (raw.astype("string").str.strip() == "").fillna(True).to_numpy(dtype=bool)
     elif kind not in ("floating", "integer", "mixed-integer-float", "boolean", "date", "datetime", "empty"):
         mask |= map_distinct(raw, lambda v: isinstance(v, str) and not v.strip()).fillna(False).to_numpy(dtype=bool)
@@ -99,6 +134,28 @@ def to_number(raw: pd.Series, percent: str | None = None) -> Coerced:
         codes[infinite] = "not-a-number"
         values[infinite] = np.nan
     rest = ~is_number & ~blank
+    if rest.any() and kind == "string":
+        strings = arrow_strings(raw)
+        if strings is not None:
+            plain = arrow_mask(pc.and_(pc.match_substring_regex(strings, _PLAIN_NUMBER),
+                                       pc.less_equal(pc.utf8_length(strings), _PLAIN_CHARS))) & rest
+            if plain.any():
+                try:
+                    numbers = pc.cast(pc.filter(strings, pa.array(plain)), pa.float64())
+                except pa.ArrowInvalid:
+                    plain[:] = False
+                else:
+                    read = numbers.to_numpy()
+                    signed_zero = (read == 0) & np.signbit(read)
+                    if signed_zero.any():  # "-0": pandas may read it as the integer 0; left to that path
+                        plain[np.flatnonzero(plain)[signed_zero]] = False
+                        read = read[~signed_zero]
+                    finite = np.isfinite(read)
+                    values[plain] = np.where(finite, read, np.nan)
+                    if not finite.all():
+                        where = np.flatnonzero(plain)[~finite]
+                        codes.iloc[where] = "not-a-number"
+                    rest &= ~plain
     if rest.any():
         texts = raw[rest].astype(str).astype("string")
         wide = texts.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).to_numpy(dtype=bool)
@@ -186,7 +243,7 @@ def to_id(raw: pd.Series) -> Coerced:
     if present.any():
         if _kind(raw) == "string":
             texts = raw[present].astype("string").str.strip()
-            spaced = texts.str.contains(r"\s\s|[\t\n\r\f\v]", regex=True).fillna(False).to_numpy(dtype=bool)
+            spaced = arrow_mask(pc.match_substring_regex(arrow_strings(texts), _SPACED))
             if spaced.any():
                 texts[spaced] = texts[spaced].str.replace(r"\s+", " ", regex=True)
             values[present] = texts
@@ -297,10 +354,12 @@ def to_period(raw: pd.Series) -> Coerced:
 
 def period_parts(periods: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Year and month (Int64; month missing for whole years) of canonical period texts."""
-    text = periods.astype("string")
+    codes, uniques = pd.factorize(periods.astype("string"), use_na_sentinel=True)  # read once per distinct text
+    text = pd.Series(uniques, dtype="string")
     year = pd.to_numeric(text.str.slice(0, 4), errors="coerce").astype("Int64")
     month = pd.to_numeric(text.str.slice(5, 7).replace("", pd.NA), errors="coerce").astype("Int64")
-    return year, month
+    return (pd.Series(year.array.take(codes, allow_fill=True), index=periods.index),
+            pd.Series(month.array.take(codes, allow_fill=True), index=periods.index))
 
 
 def per_distinct(raw: pd.Series, read: Callable[[str], Any], error_code: str) -> Coerced:

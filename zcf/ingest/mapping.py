@@ -209,7 +209,7 @@ def map_table(sheet: RawSheet, spec: TableSpec) -> tuple[MappedTable | None, lis
             )
 
     data = data.iloc[:, list(positions.values())] if positions else data.iloc[:, :0]
-    data = data.set_axis(list(positions.keys()), axis=1)
+    data = _text_columns(data.set_axis(list(positions.keys()), axis=1))
     row_numbers = np.arange(len(data)) + header_row + 1
     keep = ~blank_rows(data)
     data = data.loc[keep].reset_index(drop=True)
@@ -223,6 +223,24 @@ def map_table(sheet: RawSheet, spec: TableSpec) -> tuple[MappedTable | None, lis
         header_row=header_row,
     )
     return mapped, problems
+
+
+def _text_columns(data: pd.DataFrame) -> pd.DataFrame:
+    """Columns of a workbook that hold only text (and blanks) as Arrow-backed text, as CSV columns are.
+
+    Validation then reads them with Arrow, without converting each column again per check.
+    """
+    import pandas as pd
+
+    changed = {}
+    for position, name in enumerate(data.columns):
+        column = data.iloc[:, position]
+        if column.dtype == object and len(column) and pd.api.types.infer_dtype(column, skipna=True) == "string":
+            try:
+                changed[name] = column.astype(pd.StringDtype("pyarrow", na_value=float("nan")))
+            except (TypeError, ValueError, UnicodeError):  # text Arrow cannot hold (lone surrogates): kept as is
+                continue
+    return data.assign(**changed) if changed else data
 
 
 def map_key_value(sheet: RawSheet, spec: TableSpec) -> tuple[dict[str, tuple[Any, int, str]], list[Problem]]:

@@ -434,9 +434,17 @@ def read_csv(source: InputFile, encoding: str | None, limits: Limits) -> tuple[l
     ascii_compatible = "a\n,;\t".encode(used.replace("-sig", "")) == b"a\n,;\t"
     utf8 = data if ascii_compatible else text.encode("utf-8")
     del text
-    too_big = _csv_extent_problem(source, utf8, sep, limits)
+    too_big, columns = _csv_extent_problem(source, utf8, sep, limits)
     if too_big is not None:
         return [], [too_big]
+    # Arrow reads UTF-8 only: GB18030 and the like are given to it transcoded (pandas, if Arrow
+    # declines, still reads the file's own bytes in its own encoding).
+    transcoded = data.decode(used).encode("utf-8") if ascii_compatible and not used.startswith("utf-8") else utf8
+    bom_kept = utf8.startswith(codecs.BOM_UTF8) and used != "utf-8-sig"  # --encoding utf-8 on a file with a BOM
+    frame = None if bom_kept else _arrow_csv(transcoded, sep, columns)
+    del transcoded
+    if frame is not None:
+        return [RawSheet(source.display, None, source.name, frame)], []
     try:
         frame = pd.read_csv(
             io.BytesIO(utf8),
@@ -454,8 +462,47 @@ def read_csv(source: InputFile, encoding: str | None, limits: Limits) -> tuple[l
     return [RawSheet(source.display, None, source.name, frame)], []
 
 
-def _csv_extent_problem(source: InputFile, data: bytes, sep: str, limits: Limits) -> Problem | None:
-    """A problem if a line is longer than allowed, or the file has too many columns or cells.
+def _arrow_csv(data: bytes, sep: str, columns: int):
+    """The cells of a UTF-8 CSV as text columns, parsed by Arrow (fast, in parallel, no Python objects).
+
+    Gives exactly what the pandas parser gives (every cell as text, empty cells as ``""``) for
+    every file it accepts; files it refuses or leaves alone — quoted cells, rows with more
+    or fewer cells, anything malformed — return None and are parsed by pandas, which knows how
+    to read them or what to report. A UTF-8 BOM is skipped, as the ``utf-8-sig`` codec does.
+    """
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    buffer = pa.py_buffer(data)
+    if data.startswith(codecs.BOM_UTF8):
+        buffer = buffer[len(codecs.BOM_UTF8):]
+    # Left to pandas: quoted cells (the parsers differ on malformed quoting), NUL bytes, and a
+    # blank first line (pandas finds no columns: malformed-csv).
+    if not len(buffer) or buffer[:1].to_pybytes() in (b"\r", b"\n") or b'"' in data or b"\x00" in data:
+        return None
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, quote_char='"', double_quote=True, escape_char=False,
+                                             newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(columns)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False,
+                                                 null_values=[], check_utf8=True),
+        )
+    except (pa.ArrowException, MemoryError, ValueError):
+        return None
+    if any(not pa.types.is_string(field.type) for field in table.schema):
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(table.num_columns)
+    return frame
+
+
+def _csv_extent_problem(source: InputFile, data: bytes, sep: str, limits: Limits) -> tuple[Problem | None, int]:
+    """A problem if a line is longer than allowed, or the file has too many columns or cells;
+    and the most columns a line can have.
 
     Measured on the bytes before parsing (a 1 MB line of commas would otherwise become a
     DataFrame of 500,000 columns, ~1.3 GiB): newlines and separators are counted in chunks
@@ -473,12 +520,12 @@ def _csv_extent_problem(source: InputFile, data: bytes, sep: str, limits: Limits
     for offset in range(0, len(data), step):
         chunk = np.frombuffer(data, dtype=np.uint8, count=min(step, len(data) - offset), offset=offset)
         ends = np.flatnonzero(chunk == newline)
-        is_sep = chunk == separator
+        separators = np.flatnonzero(chunk == separator)
         if len(ends):
             starts = np.concatenate(([line_start - offset], ends[:-1] + 1))
             lengths = ends - starts
-            cumulative = np.concatenate(([0], np.cumsum(is_sep, dtype=np.int64)))
-            counts = cumulative[ends] - cumulative[np.maximum(starts, 0)]
+            # separators of each line: those before its end less those before its start
+            counts = np.searchsorted(separators, ends) - np.searchsorted(separators, np.maximum(starts, 0))
             counts[0] += carried_separators
             i = int(np.argmax(lengths))
             if lengths[i] > longest[0]:
@@ -488,9 +535,9 @@ def _csv_extent_problem(source: InputFile, data: bytes, sep: str, limits: Limits
                 most_columns = (int(counts[j]) + 1, lines + j + 1)
             lines += len(ends)
             line_start = offset + int(ends[-1]) + 1
-            carried_separators = int(np.count_nonzero(is_sep[ends[-1] + 1 :]))
+            carried_separators = len(separators) - int(np.searchsorted(separators, ends[-1] + 1))
         else:
-            carried_separators += int(np.count_nonzero(is_sep))
+            carried_separators += len(separators)
         if longest[0] > limits.max_line_bytes or most_columns[0] > limits.max_columns:
             break
     if line_start < len(data):  # the last line has no newline
@@ -500,6 +547,10 @@ def _csv_extent_problem(source: InputFile, data: bytes, sep: str, limits: Limits
             longest = (length, lines)
         if carried_separators + 1 > most_columns[0]:
             most_columns = (carried_separators + 1, lines)
+    return _extent_problem(source, limits, lines, longest, most_columns), most_columns[0]
+
+
+def _extent_problem(source, limits, lines, longest, most_columns) -> Problem | None:
     if longest[0] > limits.max_line_bytes:
         return Problem("csv-line-too-long", file=source.display, row=longest[1],
                        params={"size": _human_size(longest[0]), "limit": _human_size(limits.max_line_bytes)})
@@ -520,6 +571,7 @@ def _human_size(n: int) -> str:
 
 
 def read_parquet(source: InputFile, limits: Limits | None = None) -> tuple[list[RawSheet], list[Problem]]:
+    import pandas as pd
     import pyarrow.parquet as pq
 
     limits = limits or Limits()
@@ -536,7 +588,10 @@ def read_parquet(source: InputFile, limits: Limits | None = None) -> tuple[list[
         if nested:  # lists, records, maps: not the plain values of a table
             reason = f"column {readable_name(str(nested[0]))!r} holds lists or records; zcf reads plain values only"
             return [], [Problem("unreadable-file", file=source.display, params={"reason": reason})]
-        frame = table.to_pandas(types_mapper=None).astype(object)
+        frame = table.to_pandas(types_mapper=None)
+        # Text columns stay Arrow-backed text, as CSV columns are (no Python string per cell);
+        # every other column becomes Python values.
+        frame = frame.astype({c: object for c, dtype in frame.dtypes.items() if not isinstance(dtype, pd.StringDtype)})
     except OSError as exc:
         if isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError)):
             return [], [unreadable(source, exc)]

@@ -163,25 +163,35 @@ def per_unit_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, pr
         if not column.per_unit_of or column.name not in out:
             continue
         unit_column = column.per_unit_of
-        pairs = pd.DataFrame({"pcf": out[column.name].astype(object), "unit": out[unit_column].astype(object)})
-        for i, (pcf, unit) in enumerate(pairs.itertuples(index=False)):
-            if pcf is None or pd.isna(pcf):
-                continue
+        # Judged once per distinct (footprint unit, quantity unit) pair; reported per row.
+        pcf_codes, pcfs = pd.factorize(out[column.name], use_na_sentinel=True)
+        unit_codes, units = pd.factorize(out[unit_column], use_na_sentinel=True)
+        present = pcf_codes >= 0
+        if not present.any():
+            continue
+        pairs = pcf_codes.astype(np.int64) * (len(units) + 1) + (unit_codes + 1)
+        verdicts: dict[int, tuple] = {}
+        for pair in np.unique(pairs[present]).tolist():
+            pcf = pcfs[pair // (len(units) + 1)]
+            unit = None if pair % (len(units) + 1) == 0 else units[pair % (len(units) + 1) - 1]
             kind = pcf_unit_kind(pcf)
             if kind == "total":
                 continue
             if unit is None or pd.isna(unit):
-                problems.append(problem_at(i, "pcf-needs-quantity", column, column=column.name, column_zh=column.zh,
-                                           value=show_value(data[column.name].iat[i]), unit_column=unit_column))
+                verdicts[pair] = ("pcf-needs-quantity", {"unit_column": unit_column})
                 continue
             try:
                 unit_kind = parse_unit(unit).kind
             except UnitError:
                 continue  # the unit cell has its own problem
             if unit_kind != kind:
-                problems.append(problem_at(i, "pcf-unit-mismatch", column, column=column.name, column_zh=column.zh,
-                                           value=show_value(data[column.name].iat[i]), kind=kind,
-                                           unit=show_value(unit), unit_kind=unit_kind))
+                verdicts[pair] = ("pcf-unit-mismatch", {"kind": kind, "unit": show_value(unit), "unit_kind": unit_kind})
+        if not verdicts:
+            continue
+        for i in np.flatnonzero(present & np.isin(pairs, list(verdicts))):
+            code, params = verdicts[int(pairs[i])]
+            problems.append(problem_at(int(i), code, column, column=column.name, column_zh=column.zh,
+                                       value=show_value(data[column.name].iat[i]), **params))
     return problems
 
 
@@ -220,8 +230,9 @@ def assumed_value_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFram
         enum = ctx.schema.enums[column.enum]  # type: ignore[index]
         if not enum.assumed:
             continue
-        raw = to_text(data[column.name]).values.astype(object)
-        keys = np.array([enum.key(v) if isinstance(v, str) else "" for v in raw], dtype=object)
+        raw = to_text(data[column.name]).values
+        keys = map_distinct(raw, enum.key).to_numpy(dtype=object, copy=True)  # the key once per distinct text
+        keys[pd.isna(raw).to_numpy()] = ""
         hit = np.isin(keys, list(enum.assumed))
         for key in dict.fromkeys(keys[hit]):
             rows = np.flatnonzero(keys == key)

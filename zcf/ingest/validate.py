@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from zcf.factors import FactorResolver, energy_content
 from zcf.ingest import coerce, selectors
@@ -42,6 +43,7 @@ _MAX_ALLOWED_SHOWN = 12
 # Control characters (other than tab and line breaks) and non-characters: invisible, and
 # not allowed in the XML of an Excel file.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+_CONTROL_RE2 = r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}\x{fffe}\x{ffff}]"  # the same, for Arrow
 # A nonzero number smaller than this is a mistake too: dividing by it would overflow.
 SMALLEST_NONZERO = 1e-15
 _NUMERIC = ("number", "ratio", "percent", "integer")
@@ -187,7 +189,17 @@ def text_codes(raw: pd.Series, limit: int) -> pd.Series:
             return "control-character"
         return "text-too-long" if len(v.strip()) > limit else None
 
-    return coerce.map_distinct(raw, check)
+    strings = coerce.arrow_strings(raw)
+    if strings is None:
+        return coerce.map_distinct(raw, check)
+    # Only cells with a control character or more than ``limit`` characters (stripped or not)
+    # can have a code: those are checked one by one, as above.
+    suspect = coerce.arrow_mask(pc.match_substring_regex(strings, _CONTROL_RE2))
+    suspect |= coerce.arrow_mask(pc.greater(pc.utf8_length(strings), limit))
+    codes = np.full(len(raw), None, dtype=object)
+    if suspect.any():
+        codes[suspect] = coerce.map_distinct(raw[suspect], check).to_numpy(dtype=object)
+    return pd.Series(codes, index=raw.index, dtype=object)
 
 
 def unread_mask(raw: pd.Series) -> np.ndarray:
@@ -278,8 +290,7 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
             raw = pd.Series([None] * len(data), index=data.index, dtype=object)
         else:
             raw = data[column.name]
-        coerced = coerce_column(column, raw, ctx)
-        extra_params = check_cells(spec, column, raw, coerced, ctx)
+        coerced, extra_params = coerce_and_check(spec, column, raw, ctx)
         codes = coerced.codes
         bad = codes.notna().to_numpy()
         problems.extend(_cell_problems(column, raw, coerced, ctx, bad, problem_at, mapped, extra_params))
@@ -333,6 +344,66 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
     out["_source_sheet"] = src.sheet
     out["_source_row"] = mapped.row_numbers.astype("int64")
     return out.reset_index(drop=True), problems
+
+
+def coerce_and_check(spec: TableSpec, column: ColumnSpec, raw: pd.Series, ctx: Context) -> tuple[coerce.Coerced, dict]:
+    """:func:`coerce_column` then :func:`check_cells` — once per distinct value when values repeat.
+
+    Both are functions of each cell's value alone (and of the set of values: the months rule
+    of periods), so reading the distinct values and spreading the results back over the rows
+    gives exactly the per-row result.
+    """
+    plan = _distinct_values(raw)
+    if plan is None:
+        coerced = coerce_column(column, raw, ctx)
+        return coerced, check_cells(spec, column, raw, coerced, ctx)
+    positions, distinct = plan
+    coerced = coerce_column(column, distinct, ctx)
+    extra = check_cells(spec, column, distinct, coerced, ctx)
+    coerced.values = pd.Series(coerced.values.array.take(positions), index=raw.index)
+    coerced.codes = pd.Series(coerced.codes.to_numpy(dtype=object).take(positions), index=raw.index, dtype=object)
+    return coerced, extra
+
+
+_SAMPLE = 20_000
+
+
+def _distinct_values(raw: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """(position of each row's value in ``distinct``, distinct values then one missing value), or
+    None when the column does not repeat its values enough for this to pay.
+
+    Values pandas counts as equal though zcf reads them differently (``True``, ``1``, ``1.0``;
+    ``0.0`` and ``-0.0``) are never merged: a column with such numbers is not reduced.
+    """
+    if len(raw) < 64:
+        return None
+    is_text = isinstance(raw.dtype, pd.StringDtype)
+    if not is_text and raw.dtype != object:
+        return None
+    head = pd.unique(raw.iloc[:_SAMPLE])
+    if 2 * len(head) > min(len(raw), _SAMPLE):
+        return None
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    if 2 * len(uniques) > len(raw):
+        return None
+    if is_text:
+        distinct = pd.Series(uniques.tolist() + [None], dtype=raw.dtype)
+    else:
+        values = np.empty(len(uniques) + 1, dtype=object)
+        values[:-1] = uniques
+        values[-1] = None
+        if any(_merges(v) for v in values[:-1]):
+            return None
+        distinct = pd.Series(values, dtype=object)
+    positions = np.where(codes < 0, len(uniques), codes)
+    return positions, distinct
+
+
+def _merges(value: Any) -> bool:
+    """True for values a hash table may take as another kind of value (``True`` == 1 == 1.0)."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    return isinstance(value, (int, float, np.number)) and (value == 0 or value == 1)
 
 
 def check_cells(spec: TableSpec, column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, ctx: Context) -> dict:
@@ -472,7 +543,7 @@ def _apply_enum_defaults(spec: TableSpec, out: pd.DataFrame, ctx: Context) -> No
 
 def _unit_attr(units: pd.Series, attr: str) -> pd.Series:
     """An attribute of the parsed unit of each unit text (parse_unit is cached per text)."""
-    return coerce.map_distinct(units.astype(object), lambda text: getattr(parse_unit(text), attr))
+    return coerce.map_distinct(units, lambda text: getattr(parse_unit(text), attr))
 
 
 def _unit_kind_problems(spec: TableSpec, out: pd.DataFrame, data: pd.DataFrame, ctx: Context, problem_at) -> list:
