@@ -246,13 +246,14 @@ def bench_size(size: str, stages: list[str], formats: list[str], timeout: float,
 
     if "calc" in stages or not (out / "lines.parquet").exists() or only_report:
         case = Case("calc", size, "parquet")
-        log(f"{size} calc × {1 if only_report else n}")
-        case.zcf = timed(zcf("calc", str(out)), 1 if only_report else n, timeout, logs / "calc")
+        prep_only = only_report or "calc" not in stages
+        log(f"{size} calc × {1 if prep_only else n}{' (preparation, untimed)' if prep_only else ''}")
+        case.zcf = timed(zcf("calc", str(out)), 1 if prep_only else n, timeout, logs / "calc")
         if case.zcf.ok:
             case.rows = _parquet_rows(out / "lines.parquet")
-        if only_report:
+        if only_report or "calc" not in stages:  # only the preparation of check / report
             if not case.zcf.ok:
-                return [Case("report", size, "both", note=f"calc {case.zcf.problem}")]
+                return cases + [Case(s, size, "-", note=f"calc {case.zcf.problem}") for s in later if s != "calc"]
         else:
             cases.append(case)
             if case.zcf.ok:
@@ -364,33 +365,33 @@ def _fmt_s(v: float | None) -> str:
     return "—" if v is None else (f"{v:.2f}" if v < 100 else f"{v:.0f}")
 
 
-def table(cases: list[Case], baseline: dict) -> str:
-    head = ["stage", "size", "format", "rows/lines", "zcf median s", "reference median s", "ratio", "CPU ratio", "zcf peak RSS MB",
-            "KB per line (calc)", "target", "met?"]
+def table(cases: list[dict], baseline: dict) -> str:
+    """The Markdown table of cases (Case.to_dict() documents)."""
+    head = ["stage", "size", "format", "rows/lines", "zcf median s", "reference median s", "ratio", "CPU ratio",
+            "zcf peak RSS MB", "KB per line (calc)", "target", "met?"]
     if baseline:
         head.append("vs baseline")
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 3 + ["---:"] * 7 + ["---"] * (len(head) - 10)) + "|"]
-    for c in cases:
-        d = c.to_dict()
-        rows = "—" if c.rows is None else f"{c.rows:,}"
-        if c.pages:
-            rows += f" ({c.pages} pages, {d.get('seconds_per_page', '—')} s/page)"
-        zcf_s = _fmt_s(c.zcf.median) if c.zcf.runs else "—"
-        if c.zcf.runs and not c.zcf.ok:
-            zcf_s = f"**{c.zcf.problem}**"
-        ref_s = "—" if c.reference is None else (_fmt_s(c.reference.median) if c.reference.ok else f"**{c.reference.problem}**")
-        kb = "—" if d["kb_per_line"] is None else f"{d['kb_per_line']:.2f}" + {True: " ✓", False: " ✗", None: " (n/j)"}[d.get("memory_met")]
+    for d in cases:
+        z, r = d["zcf"], d["reference"]
+        rows = "—" if d["rows"] is None else f"{d['rows']:,}"
+        if d.get("pages"):
+            rows += f" ({d['pages']} pages, {d.get('seconds_per_page', '—')} s/page)"
+        zcf_s = "—" if not z["runs_s"] else (_fmt_s(z["median_s"]) if z["status"] == "ok" else f"**{z['status']}**")
+        ref_s = "—" if r is None else (_fmt_s(r["median_s"]) if r["status"] == "ok" else f"**{r['status']}**")
+        kb = "—" if d["kb_per_line"] is None else \
+            f"{d['kb_per_line']:.2f}" + {True: " ✓", False: " ✗", None: " (not judged)"}[d.get("memory_met")]
         met = {True: "yes", False: "**no**", None: "—"}[d.get("met")]
-        if c.note and not c.zcf.runs:
-            met = c.note
-        elif c.note:
-            met += f" ({c.note})"
-        cells = [c.stage, c.size, c.format, rows, zcf_s, ref_s, "—" if d["ratio"] is None else f"{d['ratio']:.2f}",
+        if d["note"] and not z["runs_s"]:
+            met = d["note"]
+        elif d["note"]:
+            met += f" ({d['note']})"
+        cells = [d["stage"], d["size"], d["format"], rows, zcf_s, ref_s, "—" if d["ratio"] is None else f"{d['ratio']:.2f}",
                  "—" if d["cpu_ratio"] is None else f"{d['cpu_ratio']:.2f}",
-                 "—" if d["zcf"]["peak_rss_mb"] is None else f"{d['zcf']['peak_rss_mb']:.0f}", kb, d.get("target", ""), met]
+                 "—" if z["peak_rss_mb"] is None else f"{z['peak_rss_mb']:.0f}", kb, d.get("target", ""), met]
         if baseline:
-            old = baseline.get(c.key())
-            cells.append(f"{(c.zcf.median - old) / old * 100:+.0f} %" if old and c.zcf.median else "")
+            old = baseline.get(f"{d['stage']}/{d['size']}/{d['format']}")
+            cells.append(f"{(z['median_s'] - old) / old * 100:+.0f} %" if old and z["median_s"] else "")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -416,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run before it is killed (default 1800)")
     parser.add_argument("--save-baseline", action="store_true", help="write these medians to bench/baseline.json")
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    parser.add_argument("--append", action="store_true",
+                        help="keep the cases of other sizes already in --results (one table for runs made separately)")
     args = parser.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
@@ -441,10 +444,17 @@ def main(argv: list[str] | None = None) -> int:
     baseline_doc = json.loads(baseline_path.read_text()) if baseline_path.exists() else {}
     baseline = {f"{c['stage']}/{c['size']}/{c['format']}": c["zcf"]["median_s"] for c in baseline_doc.get("cases", [])}
     env["load_average_end"] = os.getloadavg()
+    documents = [c.to_dict() for c in cases]
+    if args.append and args.results.exists():
+        old = json.loads(args.results.read_text())
+        kept = [c for c in old.get("cases", []) if c["size"] not in sizes]
+        documents = kept + documents
+        env["earlier_runs"] = old.get("environment", {}).get("earlier_runs", []) + [old.get("environment")]
+        sizes = list(dict.fromkeys([c["size"] for c in documents]))
     doc = {"environment": env, "sizes": sizes, "stages": stages, "timeout_s": args.timeout,
-           "targets": targets, "peak_rss_method": "os.wait4 ru_maxrss of each child", "cases": [c.to_dict() for c in cases]}
+           "targets": targets, "peak_rss_method": "os.wait4 ru_maxrss of each child", "cases": documents}
     args.results.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
-    md = table(cases, baseline)
+    md = table(documents, baseline)
     header = (f"zcf {env['zcf']} ({env['commit']}), Python {env['python']}, DuckDB {env['duckdb']}, pyarrow "
               f"{env['pyarrow']}, {env['nproc']} cores, {env['date']}; load average at start "
               f"{env['load_average'][0]:.1f}, at end {env['load_average_end'][0]:.1f}. Medians of whole-process runs; "
