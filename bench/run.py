@@ -207,11 +207,13 @@ def _pdf_pages(path: Path) -> int | None:
 
 
 def bench_size(size: str, stages: list[str], formats: list[str], timeout: float, runs: int | None,
-               log=print) -> list[Case]:
+               log=print, later_runs: int | None = None) -> list[Case]:
     generate.generate(size, log=lambda m: log(m))
     meta = generate.meta(size)
     inputs = generate.paths(size)
     n = runs or RUNS.get(size, 1)
+    ingest_runs = n
+    n = later_runs or n  # calc, check, report
     work = WORK / size
     work.mkdir(parents=True, exist_ok=True)
     logs = work / "logs"
@@ -228,10 +230,10 @@ def bench_size(size: str, stages: list[str], formats: list[str], timeout: float,
                 case.note = "no xlsx: a table is over Excel's 1,048,576 rows"
                 continue
             dest = out if fmt == "parquet" else work / f"ingest-{fmt}"
-            log(f"{size} ingest {fmt} ({rows_in:,} rows) × {n}")
-            case.zcf = timed(zcf("ingest", str(inputs[fmt]), "-o", str(dest)), n, timeout, logs / f"ingest-{fmt}",
-                             before=_rm(dest))
-            case.reference = timed(ref(f"ingest-{fmt}", str(inputs[fmt])), n, timeout, logs / f"ref-ingest-{fmt}")
+            log(f"{size} ingest {fmt} ({rows_in:,} rows) × {ingest_runs}")
+            case.zcf = timed(zcf("ingest", str(inputs[fmt]), "-o", str(dest)), ingest_runs, timeout,
+                             logs / f"ingest-{fmt}", before=_rm(dest))
+            case.reference = timed(ref(f"ingest-{fmt}", str(inputs[fmt])), ingest_runs, timeout, logs / f"ref-ingest-{fmt}")
             if dest != out:
                 shutil.rmtree(dest, ignore_errors=True)  # only the Parquet ingest's output is kept
 
@@ -408,17 +410,50 @@ def environment() -> dict:
             "nproc": os.cpu_count(), "machine": platform.machine(), "load_average": os.getloadavg()}
 
 
+def _header(env: dict) -> str:
+    load = env["load_average"][0], env.get("load_average_end", env["load_average"])[0]
+    return (f"zcf {env['zcf']} ({env['commit']}), Python {env['python']}, DuckDB {env['duckdb']}, pyarrow "
+            f"{env['pyarrow']}, {env['nproc']} cores, {env['date']}; load average at start {load[0]:.1f}, at end "
+            f"{load[1]:.1f}. Medians of whole-process runs; peak RSS from os.wait4; CPU ratio = user+system CPU of "
+            "zcf ÷ of the reference (medians; DuckDB uses both cores, so it flatters zcf) — less sensitive than wall "
+            "time to other load on the machine.")
+
+
+def merge(files: list[Path], results: Path, save_baseline: bool) -> int:
+    docs = [json.loads(f.read_text()) for f in files]
+    cases = [c for d in docs for c in d["cases"]]
+    doc = {**docs[0], "environment": docs[0]["environment"], "runs": [d["environment"] for d in docs],
+           "sizes": list(dict.fromkeys(c["size"] for c in cases)), "cases": cases}
+    results.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    baseline = _baseline()
+    text = "\n".join(_header(d["environment"]) + f" Sizes {', '.join(d['sizes'])}." for d in docs)
+    text += "\n\n" + table(cases, baseline)
+    results.with_suffix(".md").write_text(text + "\n")
+    print(text)
+    if save_baseline:
+        (HERE / "baseline.json").write_text(json.dumps({"runs": doc["runs"], "cases": cases}, indent=2,
+                                                       ensure_ascii=False) + "\n")
+    return 0
+
+
+def _baseline() -> dict:
+    path = HERE / "baseline.json"
+    doc = json.loads(path.read_text()) if path.exists() else {}
+    return {f"{c['stage']}/{c['size']}/{c['format']}": c["zcf"]["median_s"] for c in doc.get("cases", [])}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,R30K", help="comma-separated: XS, S, M, L, R30K (default S,M,R30K)")
     parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated: " + ", ".join(STAGES))
     parser.add_argument("--formats", default="xlsx,csv,parquet,pdf", help="ingest xlsx/csv/parquet, report pdf/xlsx (xlsx is both)")
     parser.add_argument("--runs", type=int, help="runs per stage (default 3 at S/M/R30K, 1 at L)")
+    parser.add_argument("--later-runs", type=int, help="runs of calc, check and report (default: --runs)")
+    parser.add_argument("--merge", type=Path, nargs="+", metavar="RESULTS",
+                        help="only merge results files of separate runs into --results (and its .md), then stop")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run before it is killed (default 1800)")
     parser.add_argument("--save-baseline", action="store_true", help="write these medians to bench/baseline.json")
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
-    parser.add_argument("--append", action="store_true",
-                        help="keep the cases of other sizes already in --results (one table for runs made separately)")
     args = parser.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
@@ -427,12 +462,15 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown size or stage: {', '.join(unknown)}")
     targets = tomllib.loads((HERE / "targets.toml").read_text())
+    if args.merge:
+        return merge(args.merge, args.results, args.save_baseline)
     WORK.mkdir(parents=True, exist_ok=True)
     env = environment()
     cases: list[Case] = []
     for size in sizes:
         size_cases = bench_size(size, stages, formats, args.timeout, args.runs,
-                                log=lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", file=sys.stderr, flush=True))
+                                log=lambda m: print(f"[{time.strftime('%H:%M:%S')}] {m}", file=sys.stderr, flush=True),
+                                later_runs=args.later_runs)
         peaks = {}
         for c in size_cases:
             if c.zcf.peak_rss_mb is not None:
@@ -440,30 +478,18 @@ def main(argv: list[str] | None = None) -> int:
         for c in size_cases:
             judge(c, targets, peaks)
         cases += size_cases
-    baseline_path = HERE / "baseline.json"
-    baseline_doc = json.loads(baseline_path.read_text()) if baseline_path.exists() else {}
-    baseline = {f"{c['stage']}/{c['size']}/{c['format']}": c["zcf"]["median_s"] for c in baseline_doc.get("cases", [])}
+    baseline = _baseline()
     env["load_average_end"] = os.getloadavg()
     documents = [c.to_dict() for c in cases]
-    if args.append and args.results.exists():
-        old = json.loads(args.results.read_text())
-        kept = [c for c in old.get("cases", []) if c["size"] not in sizes]
-        documents = kept + documents
-        env["earlier_runs"] = old.get("environment", {}).get("earlier_runs", []) + [old.get("environment")]
-        sizes = list(dict.fromkeys([c["size"] for c in documents]))
     doc = {"environment": env, "sizes": sizes, "stages": stages, "timeout_s": args.timeout,
            "targets": targets, "peak_rss_method": "os.wait4 ru_maxrss of each child", "cases": documents}
     args.results.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     md = table(documents, baseline)
-    header = (f"zcf {env['zcf']} ({env['commit']}), Python {env['python']}, DuckDB {env['duckdb']}, pyarrow "
-              f"{env['pyarrow']}, {env['nproc']} cores, {env['date']}; load average at start "
-              f"{env['load_average'][0]:.1f}, at end {env['load_average_end'][0]:.1f}. Medians of whole-process runs; "
-              "peak RSS from os.wait4; CPU ratio = user+system CPU of zcf ÷ of the reference (medians; DuckDB uses "
-              "both cores, so it flatters zcf) — less sensitive than wall time to other load on the machine.")
+    header = _header(env)
     (args.results.with_suffix(".md")).write_text(header + "\n\n" + md + "\n")
     print(header + "\n\n" + md)
     if args.save_baseline:
-        baseline_path.write_text(json.dumps({"environment": env, "cases": doc["cases"]}, indent=2, ensure_ascii=False) + "\n")
+        (HERE / "baseline.json").write_text(json.dumps({"environment": env, "cases": doc["cases"]}, indent=2, ensure_ascii=False) + "\n")
     return 0
 
 
