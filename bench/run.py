@@ -66,13 +66,25 @@ class Run:
     stdout: str = ""
 
 
+MEMORY_LIMIT_MB = 0  # --memory-limit-mb: RLIMIT_DATA of each child, 0 for none
+
+
+def _limit_memory() -> None:
+    if MEMORY_LIMIT_MB:
+        import resource
+
+        limit = MEMORY_LIMIT_MB * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def run_process(cmd: list[str], timeout: float, log: Path) -> Run:
     """Run cmd as a child; wall time, the child's own peak RSS (os.wait4) and its status."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ZCF_LANG": "en"}
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=WORK, start_new_session=True)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=WORK, start_new_session=True,
+                                preexec_fn=_limit_memory if MEMORY_LIMIT_MB else None)
         timed_out = False
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -452,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--merge", type=Path, nargs="+", metavar="RESULTS",
                         help="only merge results files of separate runs into --results (and its .md), then stop")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per run before it is killed (default 1800)")
+    parser.add_argument("--memory-limit-mb", type=int, default=0,
+                        help="limit each child's data segment (RLIMIT_DATA): a run over it fails instead of "
+                             "exhausting a shared machine (default: no limit)")
     parser.add_argument("--save-baseline", action="store_true", help="write these medians to bench/baseline.json")
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
@@ -464,6 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = tomllib.loads((HERE / "targets.toml").read_text())
     if args.merge:
         return merge(args.merge, args.results, args.save_baseline)
+    global MEMORY_LIMIT_MB
+    MEMORY_LIMIT_MB = args.memory_limit_mb
     WORK.mkdir(parents=True, exist_ok=True)
     env = environment()
     cases: list[Case] = []
