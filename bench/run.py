@@ -159,7 +159,7 @@ def timed(cmd: list[str], n: int, timeout: float, log: Path, before=None) -> Tim
     for i in range(n):
         if before:
             before()
-        run = run_process(cmd, timeout, log.with_name(f"{log.name}.{i}"))
+        run = run_process(cmd, timeout, log.with_name(f"{log.name}-{i}"))
         timing.runs.append(run)
         if run.status != "ok":
             break
