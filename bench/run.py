@@ -86,16 +86,20 @@ def run_process(cmd: list[str], timeout: float, log: Path) -> Run:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=WORK, start_new_session=True,
                                 preexec_fn=_limit_memory if MEMORY_LIMIT_MB else None)
         timed_out = False
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - start > timeout:
-                os.killpg(proc.pid, signal.SIGKILL)
-                pid, status, usage = os.wait4(proc.pid, 0)
-                timed_out = True
-                break
-            time.sleep(0.002 if time.perf_counter() - start < 2 else 0.02)
+        try:
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.perf_counter() - start > timeout:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    pid, status, usage = os.wait4(proc.pid, 0)
+                    timed_out = True
+                    break
+                time.sleep(0.002 if time.perf_counter() - start < 2 else 0.02)
+        except BaseException:  # Ctrl-C or a kill of the harness: do not leave the child running
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
         seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     stdout = log.with_suffix(".out").read_text(errors="replace")
@@ -455,6 +459,7 @@ def _baseline() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that run_process kills its child
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,R30K", help="comma-separated: XS, S, M, L, R30K (default S,M,R30K)")
     parser.add_argument("--stages", default=",".join(STAGES), help="comma-separated: " + ", ".join(STAGES))
