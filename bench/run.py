@@ -385,16 +385,17 @@ def _fmt_s(v: float | None) -> str:
 
 def table(cases: list[dict], baseline: dict) -> str:
     """The Markdown table of cases (Case.to_dict() documents)."""
-    head = ["stage", "size", "format", "rows/lines", "zcf median s", "reference median s", "ratio", "CPU ratio",
-            "zcf peak RSS MB", "KB per line (calc)", "target", "met?"]
+    head = ["stage", "size", "format", "rows/lines", "zcf median s", "zcf CPU s", "reference median s", "ratio",
+            "CPU ratio", "zcf peak RSS MB", "KB per line (calc)", "target", "met?"]
     if baseline:
         head.append("vs baseline")
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 3 + ["---:"] * 7 + ["---"] * (len(head) - 10)) + "|"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 3 + ["---:"] * 8 + ["---"] * (len(head) - 11)) + "|"]
     for d in cases:
         z, r = d["zcf"], d["reference"]
         rows = "—" if d["rows"] is None else f"{d['rows']:,}"
         if d.get("pages"):
-            rows += f" ({d['pages']} pages, {d.get('seconds_per_page', '—')} s/page)"
+            per_page = f", {d['seconds_per_page']} s/page" if d.get("seconds_per_page") is not None else ""
+            rows += f" ({d['pages']} pages{per_page})"
         zcf_s = "—" if not z["runs_s"] else (_fmt_s(z["median_s"]) if z["status"] == "ok" else f"**{z['status']}**")
         ref_s = "—" if r is None else (_fmt_s(r["median_s"]) if r["status"] == "ok" else f"**{r['status']}**")
         kb = "—" if d["kb_per_line"] is None else \
@@ -404,7 +405,8 @@ def table(cases: list[dict], baseline: dict) -> str:
             met = d["note"]
         elif d["note"]:
             met += f" ({d['note']})"
-        cells = [d["stage"], d["size"], d["format"], rows, zcf_s, ref_s, "—" if d["ratio"] is None else f"{d['ratio']:.2f}",
+        cpu = "—" if z.get("cpu_median_s") is None else _fmt_s(z["cpu_median_s"])
+        cells = [d["stage"], d["size"], d["format"], rows, zcf_s, cpu, ref_s, "—" if d["ratio"] is None else f"{d['ratio']:.2f}",
                  "—" if d["cpu_ratio"] is None else f"{d['cpu_ratio']:.2f}",
                  "—" if z["peak_rss_mb"] is None else f"{z['peak_rss_mb']:.0f}", kb, d.get("target", ""), met]
         if baseline:
