@@ -77,8 +77,16 @@ def _limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+DEADLINE: float | None = None  # --deadline: epoch seconds after which no run starts or continues
+
+
 def run_process(cmd: list[str], timeout: float, log: Path) -> Run:
     """Run cmd as a child; wall time, the child's own peak RSS (os.wait4) and its status."""
+    if DEADLINE is not None:
+        left = DEADLINE - time.time()
+        if left <= 0:
+            return Run(0.0, 0.0, "timeout", reason="not run: the --deadline had passed")
+        timeout = min(timeout, left)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ZCF_LANG": "en"}
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log.with_suffix(".out"), "w") as out, open(log.with_suffix(".err"), "w") as err:
@@ -106,11 +114,11 @@ def run_process(cmd: list[str], timeout: float, log: Path) -> Run:
     rss = usage.ru_maxrss / 1024  # KB on Linux
     cpu = usage.ru_utime + usage.ru_stime
     if timed_out:
-        return Run(seconds, rss, "timeout", f"over {timeout:.0f} s", cpu_seconds=cpu)
+        return Run(seconds, rss, "timeout", reason=f"over {timeout:.0f} s", cpu_seconds=cpu)
     if proc.returncode != 0:
         tail = log.with_suffix(".err").read_text(errors="replace").strip().splitlines()[-3:]
         tail = tail or stdout.strip().splitlines()[-3:]
-        return Run(seconds, rss, "failed", f"exit {proc.returncode}: " + " | ".join(tail)[-300:], cpu_seconds=cpu)
+        return Run(seconds, rss, "failed", reason=f"exit {proc.returncode}: " + " | ".join(tail)[-300:], cpu_seconds=cpu)
     return Run(seconds, rss, "ok", stdout=stdout, cpu_seconds=cpu)
 
 
@@ -306,7 +314,7 @@ def _calc_reference(case: Case, out: Path, work: Path, n: int, timeout: float, l
     try:
         reference.prepare_factors(out, factors)
     except Exception as exc:  # the reference cannot reproduce zcf's factors: say so, do not crash
-        case.reference = Timing([Run(0, 0, "failed", f"factor export: {exc}"[:300])])
+        case.reference = Timing([Run(0, 0, "failed", reason=f"factor export: {exc}"[:300])])
         return
     log(f"{case.size} calc reference (DuckDB) × {n}")
     case.reference = timed(ref("calc", str(out), str(factors), str(ref_out)), n, timeout, logs / "ref-calc")
@@ -474,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit-mb", type=int, default=0,
                         help="limit each child's data segment (RLIMIT_DATA): a run over it fails instead of "
                              "exhausting a shared machine (default: no limit)")
+    parser.add_argument("--deadline", help="UTC time HH:MM: runs are cut short (reported as timeouts) at this time")
     parser.add_argument("--save-baseline", action="store_true", help="write these medians to bench/baseline.json")
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
@@ -486,8 +495,13 @@ def main(argv: list[str] | None = None) -> int:
     targets = tomllib.loads((HERE / "targets.toml").read_text())
     if args.merge:
         return merge(args.merge, args.results, args.save_baseline)
-    global MEMORY_LIMIT_MB
+    global MEMORY_LIMIT_MB, DEADLINE
     MEMORY_LIMIT_MB = args.memory_limit_mb
+    if args.deadline:
+        now = dt.datetime.now(dt.timezone.utc)
+        hour, minute = map(int, args.deadline.split(":"))
+        end = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        DEADLINE = (end if end > now else end + dt.timedelta(days=1)).timestamp()
     WORK.mkdir(parents=True, exist_ok=True)
     env = environment()
     cases: list[Case] = []
