@@ -4,7 +4,7 @@ One size is one inventory: organization, sites, suppliers, purchases (Scope 3 ca
 and 2), supplier_pcfs, energy, production (batches) and a BOM. Sizes (see SIZES):
 
 * purchases: 10k (S) / 1M (M) / 10M (L) lines from up to 5,000 suppliers, in CNY and some in
-  USD; an item's method is fixed by its kind so that several methods occur:
+  USD (L in 3 files: zcf reads at most 50M cells per file); an item's method is fixed by its kind so that several methods occur:
   - material items (steel, aluminium, copper, plastics, glass, rubber in t or kg; battery cells
     in kWh): quantity + material → average-data factor (they carry spend too, as in real
     ERP extracts);
@@ -43,6 +43,10 @@ GENERATOR_VERSION = 2
 SEED = 20251
 YEAR = 2025
 EXCEL_MAX_ROWS = 1_048_576
+# zcf reads at most 50,000,000 cells from one sheet or file (zcf/ingest/safety.py Limits.max_cells):
+# a larger purchases table is written as several files, "purchases (1).parquet" ..., which zcf
+# reads as one table (with a table-name-assumed warning per file).
+MAX_ROWS_PER_FILE = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -402,11 +406,14 @@ def generate(size_name: str, force: bool = False, log=print) -> Path:
             writers.write(name, table)
     writers.write("energy", _energy(size, rng))
     chunk = 250_000
+    split = size.purchases > MAX_ROWS_PER_FILE
     for start in range(0, size.purchases, chunk):
-        writers.write("purchases", _purchases(size, items, rng, start, min(chunk, size.purchases - start)))
+        name = f"purchases ({start // MAX_ROWS_PER_FILE + 1})" if split else "purchases"
+        writers.write(name, _purchases(size, items, rng, start, min(chunk, size.purchases - start)))
     writers.close()
-    counts = {name: pq.ParquetFile(base / "parquet" / f"{name}.parquet").metadata.num_rows
-              for name in [*small, "energy", "purchases"] if (base / "parquet" / f"{name}.parquet").exists()}
+    counts = {name: sum(pq.ParquetFile(path).metadata.num_rows for path in (base / "parquet").glob(f"{name}*.parquet"))
+              for name in [*small, "energy", "purchases"]}
+    counts = {name: n for name, n in counts.items() if n}
     meta_path.write_text(json.dumps({**stamp, "xlsx": xlsx, "rows": counts}, indent=2) + "\n")
     return base
 
