@@ -436,13 +436,21 @@ def environment() -> dict:
             "nproc": os.cpu_count(), "machine": platform.machine(), "load_average": os.getloadavg()}
 
 
-def _header(env: dict) -> str:
+EXPLANATION = ("Wall-clock medians of whole-process runs (interpreter start-up included, for zcf and the reference "
+               "alike); peak RSS of each child from os.wait4; CPU ratio = user+system CPU seconds of zcf ÷ those of "
+               "the reference (DuckDB uses both cores, which flatters zcf here) — less sensitive than wall time to "
+               "other load on the machine. Targets: bench/targets.toml.")
+
+
+def _run_line(env: dict, sizes: list[str]) -> str:
     load = env["load_average"][0], env.get("load_average_end", env["load_average"])[0]
-    return (f"zcf {env['zcf']} ({env['commit']}), Python {env['python']}, DuckDB {env['duckdb']}, pyarrow "
-            f"{env['pyarrow']}, {env['nproc']} cores, {env['date']}; load average at start {load[0]:.1f}, at end "
-            f"{load[1]:.1f}. Medians of whole-process runs; peak RSS from os.wait4; CPU ratio = user+system CPU of "
-            "zcf ÷ of the reference (medians; DuckDB uses both cores, so it flatters zcf) — less sensitive than wall "
-            "time to other load on the machine.")
+    return (f"- {', '.join(sizes)}: zcf {env['zcf']} ({env['commit']}), {env['date']}, Python {env['python']}, "
+            f"DuckDB {env['duckdb']}, pyarrow {env['pyarrow']}, {env['nproc']} cores; load average {load[0]:.1f} at "
+            f"start, {load[1]:.1f} at end")
+
+
+def _header(env: dict, sizes: list[str] | None = None) -> str:
+    return _run_line(env, sizes or []) + "\n\n" + EXPLANATION
 
 
 def merge(files: list[Path], results: Path, save_baseline: bool) -> int:
@@ -452,7 +460,7 @@ def merge(files: list[Path], results: Path, save_baseline: bool) -> int:
            "sizes": list(dict.fromkeys(c["size"] for c in cases)), "cases": cases}
     results.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     baseline = _baseline()
-    text = "\n".join(_header(d["environment"]) + f" Sizes {', '.join(d['sizes'])}." for d in docs)
+    text = "\n".join(_run_line(d["environment"], d["sizes"]) for d in docs) + "\n\n" + EXPLANATION
     text += "\n\n" + table(cases, baseline)
     results.with_suffix(".md").write_text(text + "\n")
     print(text)
@@ -523,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
            "targets": targets, "peak_rss_method": "os.wait4 ru_maxrss of each child", "cases": documents}
     args.results.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
     md = table(documents, baseline)
-    header = _header(env)
+    header = _header(env, sizes)
     (args.results.with_suffix(".md")).write_text(header + "\n\n" + md + "\n")
     print(header + "\n\n" + md)
     if args.save_baseline:
