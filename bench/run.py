@@ -444,7 +444,7 @@ EXPLANATION = ("Wall-clock medians of whole-process runs (interpreter start-up i
 
 def _run_line(env: dict, sizes: list[str]) -> str:
     load = env["load_average"][0], env.get("load_average_end", env["load_average"])[0]
-    return (f"- {', '.join(sizes)}: zcf {env['zcf']} ({env['commit']}), {env['date']}, Python {env['python']}, "
+    return (f"- {', '.join(sizes)}: {env['zcf']} ({env['commit']}), {env['date']}, Python {env['python']}, "
             f"DuckDB {env['duckdb']}, pyarrow {env['pyarrow']}, {env['nproc']} cores; load average {load[0]:.1f} at "
             f"start, {load[1]:.1f} at end")
 
