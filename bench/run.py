@@ -118,7 +118,7 @@ def run_process(cmd: list[str], timeout: float, log: Path) -> Run:
     if proc.returncode != 0:
         tail = log.with_suffix(".err").read_text(errors="replace").strip().splitlines()[-3:]
         tail = tail or stdout.strip().splitlines()[-3:]
-        return Run(seconds, rss, "failed", reason=f"exit {proc.returncode}: " + " | ".join(tail)[-300:], cpu_seconds=cpu)
+        return Run(seconds, rss, "failed", reason=f"exit {proc.returncode}: " + " ".join(tail)[-300:], cpu_seconds=cpu)
     return Run(seconds, rss, "ok", stdout=stdout, cpu_seconds=cpu)
 
 
@@ -420,7 +420,7 @@ def table(cases: list[dict], baseline: dict) -> str:
         if baseline:
             old = baseline.get(f"{d['stage']}/{d['size']}/{d['format']}")
             cells.append(f"{(z['median_s'] - old) / old * 100:+.0f} %" if old and z["median_s"] else "")
-        lines.append("| " + " | ".join(cells) + " |")
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
     return "\n".join(lines)
 
 
