@@ -6,9 +6,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.zcf-installed
+BENCH_STAMP := $(VENV)/.zcf-bench-installed
 DEMO_OUT ?= out/demo
 
-.PHONY: setup system-deps demo test fuzz bench docs dist clean
+.PHONY: setup system-deps demo test fuzz bench bench-large docs dist clean
 
 setup: system-deps $(STAMP)
 
@@ -39,8 +40,24 @@ FUZZ ?= 20
 fuzz: setup
 	ZCF_FUZZ=$(FUZZ) $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_hostile_inputs.py
 
-bench: setup
-	$(BIN)/python bench/run.py
+# Stages (ingest, calc, check, report) timed as whole processes against reference tools
+# (calamine, pyarrow, DuckDB) on generated automaker data: sizes S and M, and the
+# 30,000-purchase-line report (R30K). Inputs are cached in bench/data/. Results:
+# bench/results.md and bench/results.json. BENCH_ARGS passes options to bench/run.py
+# (e.g. BENCH_ARGS="--stages ingest,calc --timeout 600"); see `python bench/run.py --help`.
+BENCH_ARGS ?=
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	@touch $@
+
+bench: setup $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --sizes S,M,R30K $(BENCH_ARGS)
+
+# Size L: 10M purchase lines, 3.5M energy rows (no xlsx: over Excel's row limit), one run each.
+# Each child is limited to BENCH_MEMORY_MB of data (a run over it is reported as failed).
+BENCH_MEMORY_MB ?= 12000
+bench-large: setup $(BENCH_STAMP)
+	$(BIN)/python bench/run.py --sizes L --memory-limit-mb $(BENCH_MEMORY_MB) --results bench/results-large.json $(BENCH_ARGS)
 
 # A wheel for installing zcf elsewhere (CI runners): dist/zcf-<version>-py3-none-any.whl
 dist: setup
