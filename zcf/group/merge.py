@@ -62,7 +62,7 @@ def merge_runs(step, folders: list[Path], group: Path, options: MergeOptions | N
         raise ZcfError(f"--consolidation {options.consolidation}: use {', '.join(CONSOLIDATION_APPROACHES)}",
                        ExitCode.USAGE)
     check_group_folder(folders, group, lang)
-    with step.spinner("Reading the parts…", "正在读取各部分…"):
+    with step.progress.task("Reading the parts", "正在读取各部分"):
         parts = read_parts(folders, lang)
         given = {name: value for name, value in step.config.organization.model_dump().items()
                  if name not in NOT_FROM_CONFIG}  # zcf.toml is the parts' too: its defaults there are no group figures
