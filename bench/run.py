@@ -332,6 +332,14 @@ def _calc_reference(case: Case, out: Path, work: Path, n: int, timeout: float, l
 # ----------------------------------------------------------------------------- verdicts
 
 
+def _per_million_lines(verdict: dict, per: float, rows: int | None, seconds: float | None) -> None:
+    """A time target that scales with the lines (seconds per 1M lines, at least 1M)."""
+    limit = per * max(1.0, (rows or 0) / 1e6)
+    verdict["target"] = f"≤ {limit:.3g} s ({per:g} s per 1M lines)"
+    if seconds is not None:
+        verdict["met"] = seconds <= limit
+
+
 def judge(case: Case, targets: dict, peaks: dict) -> None:
     """Fill case.verdict: target (text), met (True/False/None) and memory_met."""
     t = zcf_s = case.zcf.median
@@ -359,11 +367,7 @@ def judge(case: Case, targets: dict, peaks: dict) -> None:
         if verdict["met"] is not None and verdict.get("memory_met") is False:
             verdict["met"] = False
     elif case.stage == "check":
-        per = targets["check"]["max_seconds_per_million_lines"]
-        limit = per * max(1.0, (case.rows or 0) / 1e6)
-        verdict["target"] = f"≤ {limit:.3g} s ({per:g} s per 1M lines)"
-        if t is not None:
-            verdict["met"] = t <= limit
+        _per_million_lines(verdict, targets["check"]["max_seconds_per_million_lines"], case.rows, t)
     elif case.stage == "report" and case.format == "pdf":
         per = targets["report"]["pdf"]["max_seconds_per_page"]
         verdict["target"] = f"≤ {per:g} s/page"
@@ -371,11 +375,7 @@ def judge(case: Case, targets: dict, peaks: dict) -> None:
             verdict["met"] = t / case.pages <= per
             verdict["seconds_per_page"] = round(t / case.pages, 3)
     elif case.stage == "report" and case.format == "xlsx":
-        per = targets["report"]["xlsx"]["max_seconds_per_million_lines"]
-        limit = per * max(1.0, (case.rows or 0) / 1e6)
-        verdict["target"] = f"≤ {limit:.3g} s ({per:g} s per 1M lines)"
-        if t is not None:
-            verdict["met"] = t <= limit
+        _per_million_lines(verdict, targets["report"]["xlsx"]["max_seconds_per_million_lines"], case.rows, t)
     elif case.stage == "report" and case.format == "both":
         limit = targets["report"]["both"]["max_seconds"]
         verdict["target"] = f"≤ {limit:g} s (PDF + Excel)"

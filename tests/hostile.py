@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from zcf.ingest.safety import column_letter
+
 # --- cells beyond plain values ------------------------------------------------------------
 
 
@@ -64,15 +66,6 @@ class RawCell:
     """A whole <c> element, written as given (``{ref}`` is replaced by the cell reference)."""
 
     xml: str
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _text(value: str) -> str:
