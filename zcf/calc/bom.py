@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from zcf.calc.exact import first_by, fsum_by, row_codes, sums_by
 from zcf.calc.lines import fmt
 from zcf.calc.production import KIND_OF_CANONICAL, DeclaredUnit
 from zcf.units import KINDS, parse_unit, ratio
@@ -64,52 +65,79 @@ class Supply:
 
 
 def purchase_emissions(purchases: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
-    """Per purchase row (same index): ``emissions_t`` at 100 % of the source and the ``method`` of its lines."""
-    mine = lines[lines["source_table"] == "purchases"]
-    row_keys = pd.MultiIndex.from_arrays([
-        purchases["_source_file"].astype("string").fillna(""),
-        (purchases["_source_sheet"] if "_source_sheet" in purchases else pd.Series(pd.NA, index=purchases.index))
-        .astype("string").fillna(""),
-        pd.to_numeric(purchases["_source_row"]).astype("int64"),
-    ])
-    line_keys = pd.MultiIndex.from_arrays([
-        mine["source_file"].astype("string").fillna(""),
-        mine["source_sheet"].astype("string").fillna(""),
-        pd.to_numeric(mine["source_row"]).astype("int64"),
-    ])
+    """Per purchase row (same index): ``emissions_t`` at 100 % of the source (NaN for a row without lines),
+    the ``method`` of its first line and ``weighted`` (Σ emissions × data-quality score)."""
+    mine = lines[(lines["source_table"] == "purchases").to_numpy(dtype=bool, na_value=False)]
+    sheet = purchases["_source_sheet"] if "_source_sheet" in purchases else pd.Series(pd.NA, index=purchases.index)
+    row_code, line_code = row_codes(
+        (purchases["_source_file"].astype("string"), sheet.astype("string"),
+         pd.to_numeric(purchases["_source_row"]).astype("int64")),
+        (mine["source_file"].astype("string"), mine["source_sheet"].astype("string"),
+         pd.to_numeric(mine["source_row"]).astype("int64")),
+    )
+    groups = int(max(row_code.max(initial=-1), line_code.max(initial=-1))) + 1
     emissions = (mine["gas_t"] * mine["gwp"]).to_numpy(dtype="float64")
-    by_line = pd.DataFrame({"emissions_t": emissions, "method": mine["method"].to_numpy(),
-                            "weighted": emissions * pd.to_numeric(mine["data_quality"]).to_numpy(dtype="float64")},
-                           index=line_keys)
-    grouped = by_line.groupby(level=[0, 1, 2]).agg(emissions_t=("emissions_t", lambda v: math.fsum(v.tolist())),
-                                                   method=("method", "first"),
-                                                   weighted=("weighted", lambda v: math.fsum(v.tolist())))
-    found = grouped.reindex(row_keys)
-    return pd.DataFrame({"emissions_t": found["emissions_t"].to_numpy(), "method": found["method"].to_numpy(),
-                         "weighted": found["weighted"].to_numpy()}, index=purchases.index)
+    weighted = emissions * pd.to_numeric(mine["data_quality"]).to_numpy(dtype="float64")
+    has_lines = np.zeros(groups, dtype=bool)
+    has_lines[line_code] = True
+    found = has_lines[row_code]
+    return pd.DataFrame({
+        "emissions_t": np.where(found, fsum_by(line_code, emissions, groups)[row_code], np.nan),
+        "method": first_by(line_code, mine["method"].to_numpy(dtype=object), groups)[row_code],
+        "weighted": np.where(found, fsum_by(line_code, weighted, groups)[row_code], np.nan),
+    }, index=purchases.index)
 
 
-def supplies(purchases: pd.DataFrame, lines: pd.DataFrame) -> dict[str, dict[str, Supply]]:
-    """Item id → kind (mass, count ...) → what was bought of it and what that emitted."""
+def supplies(purchases: pd.DataFrame, lines: pd.DataFrame, emitted: pd.DataFrame | None = None
+             ) -> dict[str, dict[str, Supply]]:
+    """Item id → kind (mass, count ...) → what was bought of it and what that emitted.
+
+    ``emitted`` (optional): :func:`purchase_emissions` of rows including these, when the caller has it."""
     if purchases.empty:
         return {}
-    with_quantity = purchases[purchases["quantity_std"].notna() & purchases["unit_std"].notna()]
-    emitted = purchase_emissions(with_quantity, lines)
+    known = purchases["quantity_std"].notna() & purchases["unit_std"].notna() & purchases["item_id"].notna()
+    with_quantity = purchases[known.to_numpy(dtype=bool, na_value=False)]
+    if with_quantity.empty:
+        return {}
+    emitted = purchase_emissions(with_quantity, lines) if emitted is None else emitted.loc[with_quantity.index]
+    items = with_quantity["item_id"].astype(str).to_numpy(dtype=object)
+    units = with_quantity["unit_std"].astype(str).to_numpy(dtype=object)
+    (group,) = row_codes((items, units))
+    groups = int(group.max()) + 1
+    quantity = with_quantity["quantity_std"].to_numpy(dtype="float64")
+    emissions = emitted["emissions_t"].to_numpy(dtype="float64")
+    has_lines = ~np.isnan(emissions)
+    with_lines = np.where(has_lines, group, -1)
+    bought = fsum_by(group, quantity, groups)
+    emitted_t = fsum_by(with_lines, emissions, groups)
+    with_emissions = fsum_by(with_lines, quantity, groups)
+    quality = fsum_by(with_lines, emitted["weighted"].to_numpy(dtype="float64"), groups)
+    by_method = sums_by(with_lines, emitted["method"].astype(str).to_numpy(dtype=object), emissions, groups)
+    by_supplier = sums_by(with_lines, with_quantity["supplier_id"].astype(str).to_numpy(dtype=object), emissions,
+                           groups)
+    texts = _distinct_by(group, with_quantity["unit"].to_numpy(dtype=object), groups)
+    item_of = first_by(group, items, groups)
+    unit_of = first_by(group, units, groups)
     out: dict[str, dict[str, Supply]] = {}
-    for (item, unit), rows in with_quantity.groupby([with_quantity["item_id"].astype(str), "unit_std"], sort=True):
-        supply = Supply(unit=str(unit), texts=tuple(sorted(rows["unit"].dropna().astype(str).unique())))
-        supply.bought = math.fsum(rows["quantity_std"].tolist())
-        has_lines = emitted.loc[rows.index, "emissions_t"].notna().to_numpy()
-        supply.emissions_t = math.fsum(emitted.loc[rows.index[has_lines], "emissions_t"].tolist())
-        supply.with_emissions = math.fsum(rows.loc[has_lines, "quantity_std"].tolist())
-        with_lines = emitted.loc[rows.index[has_lines]]
-        for method, values in with_lines.groupby("method", sort=True)["emissions_t"]:
-            supply.by_method[str(method)] = math.fsum(values.tolist())
-        for supplier, values in with_lines["emissions_t"].groupby(rows.loc[has_lines, "supplier_id"].astype(str), sort=True):
-            supply.by_supplier[str(supplier)] = math.fsum(values.tolist())
-        supply.quality_weighted = math.fsum(with_lines["weighted"].tolist())
-        out.setdefault(str(item), {})[KIND_OF_CANONICAL[str(unit)]] = supply
+    for g in sorted(range(groups), key=lambda k: (item_of[k], unit_of[k])):
+        supply = Supply(unit=unit_of[g], bought=float(bought[g]), emissions_t=float(emitted_t[g]),
+                        with_emissions=float(with_emissions[g]), by_method=by_method[g], by_supplier=by_supplier[g],
+                        quality_weighted=float(quality[g]), texts=texts[g])
+        out.setdefault(item_of[g], {})[KIND_OF_CANONICAL[unit_of[g]]] = supply
     return out
+
+
+def _distinct_by(group: np.ndarray, texts: np.ndarray, groups: int) -> list[tuple[str, ...]]:
+    """Per group: the sorted distinct non-missing texts."""
+    present = pd.notna(texts)
+    (pair,) = row_codes((group[present], texts[present].astype(str)))
+    seen: list[set[str]] = [set() for _ in range(groups)]
+    if len(pair):
+        pairs = int(pair.max()) + 1
+        for g, text in zip(first_by(pair, group[present], pairs).tolist(),
+                           first_by(pair, texts[present].astype(str), pairs).tolist()):
+            seen[g].add(text)
+    return [tuple(sorted(s)) for s in seen]
 
 
 @dataclass(frozen=True)

@@ -123,23 +123,23 @@ class CalcContext:
     def site_shares(self, site_ids: pd.Series) -> pd.Series:
         """Share of each row's emissions inside the boundary (0–1), by its site."""
         sites = self.sites
-        shares: dict[str, float] = {}
-        for site_id in pd.unique(site_ids.dropna()):
+        codes, distinct = pd.factorize(site_ids, use_na_sentinel=True)  # each site looked up once
+        by_site = np.ones(len(distinct) + 1, dtype="float64")  # the last entry: rows without a site (1.0)
+        for k, site_id in enumerate(distinct.tolist()):
             if site_id not in sites.index:
-                shares[site_id] = 1.0
                 continue
             site = sites.loc[site_id]
             if self.approach == "equity_share":
                 share = site.get("equity_share")
-                shares[site_id] = 1.0 if pd.isna(share) else float(share)
+                by_site[k] = 1.0 if pd.isna(share) else float(share)
             else:
                 controlled = site.get("controlled")
                 inside = True if pd.isna(controlled) else bool(controlled)
-                shares[site_id] = 1.0 if inside else 0.0
+                by_site[k] = 1.0 if inside else 0.0
                 if not inside:
                     self.report("outside-boundary", site_id=site_id, approach=self.approach.replace("_", " "),
                                 approach_zh=APPROACH_ZH[self.approach])
-        return site_ids.map(shares).fillna(1.0).astype("float64")
+        return pd.Series(by_site[codes], index=site_ids.index, dtype="float64")
 
     # --- factors ------------------------------------------------------------
 

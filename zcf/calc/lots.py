@@ -21,8 +21,12 @@ def lot_supplies(purchases: pd.DataFrame, lines: pd.DataFrame) -> dict[str, dict
     """Batch id → item → kind → what the lots of that batch bought and emitted."""
     if purchases.empty or "batch_id" not in purchases:
         return {}
-    with_batch = purchases[purchases["batch_id"].notna()]
-    return {str(batch): bom_module.supplies(rows, lines) for batch, rows in with_batch.groupby("batch_id", sort=True)}
+    with_batch = purchases[purchases["batch_id"].notna().to_numpy(dtype=bool, na_value=False)]
+    if with_batch.empty:
+        return {}
+    emitted = bom_module.purchase_emissions(with_batch, lines)  # once, not once a batch
+    return {str(batch): bom_module.supplies(rows, lines, emitted)
+            for batch, rows in with_batch.groupby("batch_id", sort=True)}
 
 
 def lot_difference(uses: list[bom_module.BomUse], bought: dict[str, dict[str, bom_module.Supply]],

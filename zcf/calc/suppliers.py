@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from zcf.calc.context import CalcContext
+from zcf.calc.exact import fsum_by, sums_by
 
 PARETO_SHARE = 0.8  # "N suppliers make 80 % of category 1"
 ASK_FIRST = 20  # length of the "ask these suppliers first" list
@@ -41,23 +42,29 @@ def supplier_results(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
     status = ctx.suppliers["pcf_status"] if "pcf_status" in ctx.suppliers else pd.Series(dtype="string")
     spend = _spend_by_supplier(purchases, ctx.purchase_spend_cny)
     quantity = _quantity_by_supplier(purchases)
-    cat1_total = _fsum(mine.loc[mine["category"] == "1", "co2e_t"])
+    cat1_total = _fsum(mine.loc[(mine["category"] == "1").to_numpy(dtype=bool, na_value=False), "co2e_t"])
+    code, ids = pd.factorize(mine["supplier_id"], sort=True)
+    n = len(ids)
+    co2e_t = mine["co2e_t"].to_numpy(dtype="float64")
+    category = mine["category"].to_numpy(dtype=object)
+    totals = fsum_by(code, co2e_t, n)
+    cat1 = fsum_by(np.where(category == "1", code, -1), co2e_t, n)
+    cat2 = fsum_by(np.where(category == "2", code, -1), co2e_t, n)
+    weighted = fsum_by(code, co2e_t * mine["data_quality"].to_numpy(dtype="float64", na_value=np.nan), n)
+    methods_by = sums_by(code, mine["method"].to_numpy(dtype=object), co2e_t, n)
     entries = []
-    for supplier_id, rows in mine.groupby("supplier_id", sort=True):
-        co2e = _fsum(rows["co2e_t"])
-        cat1 = _fsum(rows.loc[rows["category"] == "1", "co2e_t"])
-        methods = {m: _fsum(r["co2e_t"]) for m, r in rows.groupby("method", sort=True)}
-        weighted = _fsum(rows["co2e_t"] * rows["data_quality"].astype("float64"))
+    for k, supplier_id in enumerate(ids.tolist()):
+        co2e, methods = float(totals[k]), methods_by[k]
         entries.append({
             "supplier_id": supplier_id,
             "name": _text(names.get(supplier_id)),
-            "cat1_tco2e": cat1,
-            "cat2_tco2e": _fsum(rows.loc[rows["category"] == "2", "co2e_t"]),
-            "cat1_share": cat1 / cat1_total if cat1_total else None,
+            "cat1_tco2e": float(cat1[k]),
+            "cat2_tco2e": float(cat2[k]),
+            "cat1_share": float(cat1[k]) / cat1_total if cat1_total else None,
             "spend_cny": spend.get(supplier_id),
             "quantity": quantity.get(supplier_id, {}),
             "methods_tco2e": methods,
-            "data_quality_score": weighted / co2e if co2e else None,
+            "data_quality_score": float(weighted[k]) / co2e if co2e else None,
             "pcf_status": _text(status.get(supplier_id)),
             "primary_data_share": methods.get("supplier-specific", 0.0) / co2e if co2e else None,
         })
@@ -90,16 +97,19 @@ def ask_first(entries: list[dict[str, Any]], n: int = ASK_FIRST) -> list[dict[st
 def _spend_by_supplier(purchases: pd.DataFrame, spend_cny: pd.Series | None) -> dict[str, float]:
     if spend_cny is None:
         return {}
-    known = spend_cny.notna()
-    return {k: _fsum(v) for k, v in spend_cny[known].groupby(purchases.loc[known, "supplier_id"])}
+    known = (spend_cny.notna() & purchases["supplier_id"].notna()).to_numpy(dtype=bool, na_value=False)
+    code, ids = pd.factorize(purchases.loc[known, "supplier_id"], sort=True)
+    sums = fsum_by(code, spend_cny[known].to_numpy(dtype="float64"), len(ids))
+    return dict(zip(ids.tolist(), sums.tolist()))
 
 
 def _quantity_by_supplier(purchases: pd.DataFrame) -> dict[str, dict[str, float]]:
-    rows = purchases[purchases["quantity_std"].notna()]
-    out: dict[str, dict[str, float]] = {}
-    for (supplier_id, unit), group in rows.groupby(["supplier_id", "unit_std"], sort=True):
-        out.setdefault(supplier_id, {})[unit] = _fsum(group["quantity_std"])
-    return out
+    known = (purchases["quantity_std"].notna() & purchases["supplier_id"].notna()).to_numpy(dtype=bool, na_value=False)
+    rows = purchases.loc[known]
+    code, ids = pd.factorize(rows["supplier_id"], sort=True)
+    by_unit = sums_by(code, rows["unit_std"].to_numpy(dtype=object), rows["quantity_std"].to_numpy(dtype="float64"),
+                      len(ids))
+    return {supplier_id: units for supplier_id, units in zip(ids.tolist(), by_unit) if units}
 
 
 def _text(value) -> str | None:
