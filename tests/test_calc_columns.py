@@ -51,7 +51,9 @@ def test_series_arguments_align_on_the_rows_index():
     assert lines["site_id"].isna().tolist() == [False, True, False]
     assert lines["source_sheet"].isna().all() and lines["scope2_method"].isna().all()
     assert str(lines["data_quality"].dtype) == "Int64" and str(lines["source_row"].dtype) == "Int64"
-    assert isinstance(lines["scope"].dtype, pd.StringDtype)
+    # repeated texts are held once each (categories); the per-line calculation text is plain text
+    assert isinstance(lines["scope"].dtype, pd.CategoricalDtype) and lines["scope"].tolist() == ["1", "1", "1"]
+    assert isinstance(lines["calculation"].dtype, pd.StringDtype)
 
 
 def test_arrow_csv_is_the_pandas_csv(tmp_path):
@@ -64,6 +66,9 @@ def test_arrow_csv_is_the_pandas_csv(tmp_path):
     write_csv_atomic(tmp_path / "old.csv", frame)
     pacsv.write_csv(csv_safe_table(lines_table(frame)), str(tmp_path / "new.csv"))
     assert (tmp_path / "old.csv").read_bytes() == (tmp_path / "new.csv").read_bytes()
+    coded = frame.astype({"a": "category", "c": "category"})  # as finish() holds repeated texts
+    pacsv.write_csv(csv_safe_table(lines_table(coded)), str(tmp_path / "coded.csv"))
+    assert (tmp_path / "old.csv").read_bytes() == (tmp_path / "coded.csv").read_bytes()
 
 
 def test_one_chunk_keeps_values_and_dtypes():

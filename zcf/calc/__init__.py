@@ -227,7 +227,8 @@ def write_outputs(report: CalcReport, out: Path) -> None:
     with atomic_path(out / "lines.csv") as tmp:
         pacsv.write_csv(csv_safe_table(table), str(tmp))
     with atomic_path(out / "lines.parquet") as tmp:
-        pq.write_table(table, str(tmp), compression="zstd")
+        # without the Arrow schema: readers get plain text columns, not the categories held in memory
+        pq.write_table(table, str(tmp), compression="zstd", store_schema=False)
     del table
     report.results["run"] = {"inputs_sha256": run_record(out, ("manifest.json", "lines.csv", "lines.parquet"))}
     write_json_atomic(out / "results.json", report.results)
@@ -237,7 +238,17 @@ def lines_table(lines: pd.DataFrame):
     """The lines as an Arrow table without pandas metadata (files do not depend on the pandas version)."""
     import pyarrow as pa
 
-    return pa.Table.from_pandas(lines, preserve_index=False).replace_schema_metadata(None)
+    table = pa.Table.from_pandas(lines, preserve_index=False).replace_schema_metadata(None)
+    for i, field in enumerate(table.schema):  # a text column without any value (categories of nothing) stays text
+        if pa.types.is_null(field.type) or (pa.types.is_dictionary(field.type) and pa.types.is_null(field.type.value_type)):
+            table = table.set_column(i, pa.field(field.name, pa.large_string()), pa.nulls(len(table), pa.large_string()))
+    return table
+
+
+def _is_text(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
 def csv_safe_table(table):
@@ -248,12 +259,24 @@ def csv_safe_table(table):
 
     from zcf.io import FORMULA_TRIGGERS
 
-    for i, field in enumerate(table.schema):
-        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
-            continue
-        column = table.column(i)
+    def quoted(column):
         risky = pc.fill_null(pc.match_substring_regex(column, FORMULA_TRIGGERS), False)
-        if pc.any(risky).as_py():
-            quoted = pc.binary_join_element_wise(pa.scalar("'", field.type), column, pa.scalar("", field.type))
-            table = table.set_column(i, field, pc.if_else(risky, quoted, column))
+        if not pc.any(risky).as_py():
+            return None
+        apostrophe = pa.scalar("'", column.type)
+        return pc.if_else(risky, pc.binary_join_element_wise(apostrophe, column, pa.scalar("", column.type)), column)
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type) and _is_text(field.type.value_type):
+            column = table.column(i).unify_dictionaries() if table.column(i).num_chunks > 1 else table.column(i)
+            chunks = column.chunks
+            values = quoted(chunks[0].dictionary) if chunks else None  # each distinct text once
+            if values is not None:
+                table = table.set_column(i, pa.field(field.name, pa.dictionary(field.type.index_type, values.type)),
+                                         pa.chunked_array([pa.DictionaryArray.from_arrays(c.indices, values)
+                                                           for c in chunks]))
+        elif _is_text(field.type):
+            column = quoted(table.column(i))
+            if column is not None:
+                table = table.set_column(i, field, column)
     return table

@@ -55,6 +55,9 @@ LINE_COLUMNS = [
 _TEXT = {"scope", "category", "scope2_method", "site_id", "product_id", "batch_id", "supplier_id", "period",
          "source_table", "source_file", "source_sheet", "activity", "unit", "unit_std", "factor_id", "factor_unit",
          "factor_source", "factor_confidence", "gas", "gwp_basis", "method", "calculation"}
+# Text columns with few distinct values (a factor's citation repeats on a million lines): held as pandas
+# categoricals, each distinct text once. The per-line texts (line_id, calculation) stay plain text.
+_CODED = _TEXT - {"calculation"}
 
 
 def _column(rows: pd.DataFrame, name: str):
@@ -223,6 +226,10 @@ def finish(parts: list) -> pd.DataFrame:
                     chunks += array.chunks if isinstance(array, pa.ChunkedArray) else [array]
                 text[name] = pa.chunked_array(chunks, pa.large_string()).combine_chunks()
                 del chunks
+                if name in _CODED:
+                    text[name] = pc.dictionary_encode(text[name])
+            if name not in _CODED and pa.types.is_dictionary(text[name].type):
+                text[name] = text[name].cast(pa.large_string())
             for part in parts:  # each part's values are in the column now: let them go
                 part.columns[name] = None
     numbers = pc.utf8_lpad(pa.array(np.arange(1, total + 1)).cast(pa.large_string()), 6, "0")
@@ -243,8 +250,7 @@ def finish(parts: list) -> pd.DataFrame:
 
 
 def _repeated_text(values: list, counts: list[int]) -> pa.Array:
-    """A text column whose every part holds one value: built from codes and the distinct values in one
-    allocation (not a repeated copy a part, then a copy of them all)."""
+    """A text column whose every part holds one value, as codes and the distinct values (dictionary-encoded)."""
     distinct: dict[str, int] = {}
     codes = np.empty(len(values), dtype=np.int32)
     for i, value in enumerate(values):
@@ -255,7 +261,7 @@ def _repeated_text(values: list, counts: list[int]) -> pa.Array:
     per_line = np.repeat(codes, counts)
     indices = pa.array(per_line, mask=per_line < 0, type=pa.int32())
     dictionary = pa.array(list(distinct), type=pa.large_string())
-    return pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.large_string())
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
 def fmts(values) -> list[str]:

@@ -194,7 +194,7 @@ def factor_quality(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
     weak = np.array([bool(is_weak(tag)) for tag in tags], dtype=bool)[codes] if tags else np.zeros(0, dtype=bool)
     co2e = lines["co2e_t"].to_numpy(dtype="float64")
     scope = lines["scope"].to_numpy()
-    method = lines["scope2_method"].fillna("").to_numpy()
+    method = lines["scope2_method"].astype("string").fillna("").to_numpy()
     masks = {
         "scope1": scope == "1",
         "scope2_location": (scope == "2") & (method == "location"),

@@ -589,9 +589,10 @@ def read_parquet(source: InputFile, limits: Limits | None = None) -> tuple[list[
             reason = f"column {readable_name(str(nested[0]))!r} holds lists or records; zcf reads plain values only"
             return [], [Problem("unreadable-file", file=source.display, params={"reason": reason})]
         frame = table.to_pandas(types_mapper=None)
-        # Text columns stay Arrow-backed text, as CSV columns are (no Python string per cell);
-        # every other column becomes Python values.
-        frame = frame.astype({c: object for c, dtype in frame.dtypes.items() if not isinstance(dtype, pd.StringDtype)})
+        # Text columns stay Arrow-backed text, as CSV columns are (no Python string per cell), and float
+        # columns stay float64 (8 bytes a cell, not a Python float); every other column becomes Python values.
+        frame = frame.astype({c: object for c, dtype in frame.dtypes.items()
+                              if not isinstance(dtype, pd.StringDtype) and dtype.kind != "f"})
     except OSError as exc:
         if isinstance(exc, (PermissionError, FileNotFoundError, IsADirectoryError)):
             return [], [unreadable(source, exc)]
