@@ -43,7 +43,7 @@ def render() -> str:
         "",
         "Generated from `zcf --help` by `make docs` (scripts/gen_cli_docs.py); do not edit by hand.",
         "",
-        "Exit codes: 0 success · 1 invalid data or a failed check · 2 usage error · 70 internal error · 130 interrupted.",
+        "Exit codes: 0 success · 1 invalid data or a failed check · 2 usage error · 70 internal error · 71 out of memory · 130 interrupted.",
     ]
     for path in command_paths():
         title = " ".join(["zcf", *path])

@@ -97,6 +97,11 @@ def _crashing_app():
 
     @demo.command()
     @handles_errors
+    def hungry(ctx: typer.Context) -> None:
+        raise MemoryError("Unable to allocate 30.5 MiB for an array")
+
+    @demo.command()
+    @handles_errors
     def other(ctx: typer.Context) -> None:
         pass
 
@@ -115,6 +120,21 @@ def test_internal_errors_are_reported_without_traceback():
     assert result.exit_code == ExitCode.INTERNAL
     assert "internal error (RuntimeError: kaput)" in env.stderr.getvalue()
     assert "Traceback" not in env.stderr.getvalue() + result.stdout
+
+
+def test_running_out_of_memory_is_a_resource_error_not_a_bug():
+    import io
+
+    from typer.testing import CliRunner
+
+    from zcf.env import Environment
+
+    for lang, expected in (("en", "zcf ran out of memory during zcf hungry"), ("zh", "内存不足")):
+        env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), color=False, lang=lang)
+        result = CliRunner().invoke(_crashing_app(), ["hungry"], obj=env)
+        assert result.exit_code == ExitCode.RESOURCES == 71
+        said = env.stderr.getvalue()
+        assert expected in said and "zcf merge" in said and "internal error" not in said and "Traceback" not in said
 
 
 def test_debug_shows_the_exception():

@@ -370,3 +370,20 @@ def test_a_huge_unrelated_sheet_does_not_refuse_the_workbook(tmp_path):
     assert [(p.code, p.sheet) for p in report.problems] == [("unknown-table", "Notes")]
     path.write_bytes(workbook({"organization": ORG, "sites": stray}))
     assert [p.code for p in ingest([str(path)]).problems] == ["sheet-too-large"]  # a table's sheet: refused
+
+
+def test_a_refused_table_gives_one_error_not_a_cascade_of_references(tmp_path):
+    """purchases.csv over the cell limit: the BOM's items cannot be checked against it — one warning, no
+    unknown-reference per BOM row."""
+    (tmp_path / "purchases.csv").write_text(
+        "supplier_id,item_id,category,spend,currency\n" + "".join(f"S1,I{i},1,100,CNY\n" for i in range(40)),
+        encoding="utf-8")
+    (tmp_path / "bom.csv").write_text(
+        "product_id,item_id,quantity_per_unit\n" + "".join(f"P1,I{i},1\n" for i in range(40)), encoding="utf-8")
+    (tmp_path / "production.csv").write_text("site_id,period,product_id,quantity\nA,2025,P1,10\n", encoding="utf-8")
+    report = ingest([str(tmp_path)], IngestOptions(year=2025, limits=Limits(max_cells=150)))
+    codes = [p.code for p in report.problems]
+    assert codes.count("sheet-too-large") == 1
+    assert "unknown-reference" not in codes
+    [warning] = [p for p in report.problems if p.code == "reference-not-checked-refused"]
+    assert warning.column == "item_id" and "purchases.csv" in warning.message()

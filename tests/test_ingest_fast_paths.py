@@ -198,3 +198,27 @@ def test_last_cell_start_equals_the_regex(parts, low):
     data = b"".join(parts)
     starts = [m.start() for m in _CELL_START.finditer(data, low)]
     assert _last_cell_start(data, low) == (starts[-1] if starts else None)
+
+
+_UNITS = st.sampled_from(["kWh", "MWh", "kwh", "kWhh", "GJ", "", "m3", "t"])
+_QUANTITIES = st.sampled_from(["100", "1,200.5", "-3", "12 kWh", "", "abc", "7"])
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(_QUANTITIES, _UNITS, st.sampled_from(["A", "B", "", "Z!"])), min_size=1, max_size=40),
+       size=st.integers(min_value=1, max_value=9))
+def test_validating_in_slices_gives_the_whole_sheets_result(tmp_path_factory, rows, size):
+    """Large files are validated a slice of rows at a time: the same table, and the same problems — a
+    bad value repeated over several slices is still one problem naming its other rows."""
+    from zcf.ingest import IngestOptions, ingest
+
+    folder = tmp_path_factory.mktemp("slices")
+    body = "".join(f'{site},2025-{1 + i % 12:02d},electricity,"{q}",{u}\n' for i, (q, u, site) in enumerate(rows))
+    (folder / "energy.csv").write_text("site_id,period,energy_type,quantity,unit\n" + body, encoding="utf-8")
+    whole = ingest([str(folder)], IngestOptions(year=2025))
+    sliced = ingest([str(folder)], IngestOptions(year=2025, validate_rows=size))
+    said = [(p.code, p.cell, p.message(), p.message("zh")) for p in whole.problems]
+    assert [(p.code, p.cell, p.message(), p.message("zh")) for p in sliced.problems] == said
+    assert set(whole.tables) == set(sliced.tables)
+    for name, table in whole.tables.items():
+        pd.testing.assert_frame_equal(table, sliced.tables[name])

@@ -93,6 +93,15 @@ def handles_errors(fn: Callable) -> Callable:
             from rich.text import Text
 
             console = state.env.console(stderr=True)
+            if isinstance(exc, MemoryError):
+                import resource
+
+                from zcf.problems import Problem
+
+                peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+                problem = Problem("out-of-memory", params={"command": f"zcf {ctx.info_name}", "peak_mb": f"{peak_mb:,}"})
+                console.print(Text(f"zcf: {problem.message(state.env.lang)}", style="bold red"), soft_wrap=True)
+                raise typer.Exit(ExitCode.RESOURCES) from None
             if isinstance(exc, OSError) and exc.filename:  # the environment: a read-only folder, a full disk
                 console.print(Text(f"zcf: cannot use {exc.filename}: {exc.strerror or exc}", style="bold red"),
                               soft_wrap=True)

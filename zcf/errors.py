@@ -6,6 +6,7 @@
 | 1 | the data is invalid, or a check failed at or above ``--fail-on`` |
 | 2 | usage error: bad option, missing file argument, invalid ``zcf.toml`` |
 | 70 | internal error in zcf (a bug: please report it; ``ZCF_DEBUG=1`` shows the traceback) |
+| 71 | the machine's resources ran out (memory): not a bug in zcf nor in the data |
 | 130 | interrupted (Ctrl-C) |
 """
 
@@ -19,6 +20,7 @@ class ExitCode(IntEnum):
     INVALID = 1
     USAGE = 2
     INTERNAL = 70
+    RESOURCES = 71
     INTERRUPTED = 130
 
 

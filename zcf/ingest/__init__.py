@@ -48,6 +48,7 @@ class IngestOptions:
     encoding: str | None = None
     limits: Limits = field(default_factory=Limits)
     max_problems_per_code: int = 1000  # per file, sheet and code; the rest are counted
+    validate_rows: int = 500_000  # rows validated at a time (bounds the working memory of large files)
     outlier_ratio: float = OUTLIER_RATIO
     exclude: list[Path] = field(default_factory=list)  # output folders: never read as input
 
@@ -119,6 +120,7 @@ def ingest(
     sheets: list[tuple[RawSheet, InputFile]] = []
 
     skipped: set[Path] = set()
+    refused: dict[str, str] = {}  # table → where it could not be read
     for item in discover(inputs):
         if isinstance(item, Problem):
             problems.append(item)
@@ -140,12 +142,21 @@ def ingest(
         files.append(source)
         raw, found = _read(source, schema, options)
         problems += found
+        for problem in found:  # a table (file or sheet) zcf refused to read: references into it cannot be checked
+            spec = schema.match_table(problem.sheet or path.stem)[0] if problem.severity == "error" else None
+            if spec is not None:
+                refused.setdefault(spec.name, problem.location())
         if progress is not None:
             progress(display, sum(len(r.frame) for r in raw))
         sheets += [(r, source) for r in raw]
 
     mapped_by_table, org_sheets, map_problems = _map_all(schema, sheets, files)
     problems += map_problems
+    kept = {id(raw) for raw in org_sheets.values()}
+    for raw, _ in sheets:  # the mapped tables hold the cells now (the organization sheet is read below)
+        if id(raw) not in kept:
+            raw.frame = raw.frame.iloc[:0].copy()
+    del sheets
 
     organization, org_problems = _organization(schema, org_sheets, options.limits)
     problems += org_problems
@@ -160,12 +171,14 @@ def ingest(
     if reporting_year is None and has_periods:
         problems.append(Problem("no-reporting-year"))
 
-    tables, table_problems = _validate_tables(schema, mapped_by_table, options, reporting_year, organization)
+    any_rows = any(len(m.data) for tables_of in mapped_by_table.values() for m in tables_of)
+    tables, table_problems = _validate_tables(schema, mapped_by_table, options, reporting_year, organization,
+                                              refused)
     problems += table_problems
     if org_sheets:
         tables["organization"] = _organization_frame(organization, org_sheets)
 
-    problems += _nothing_read(inputs, files, mapped_by_table, org_sheets, problems)
+    problems += _nothing_read(inputs, files, mapped_by_table, org_sheets, problems, any_rows)
     problems = _cap(sorted(problems, key=sort_key), options.max_problems_per_code)
     return IngestReport(files, tables, organization, reporting_year, problems)
 
@@ -263,7 +276,7 @@ def _unnamed_table(schema: Schema, raw: RawSheet) -> Problem:
     return Problem("unknown-table", **where, params={"name": raw.name, **did_you_mean(hint[:1])})
 
 
-def _nothing_read(inputs, files, mapped_by_table, org_sheets, problems) -> list[Problem]:
+def _nothing_read(inputs, files, mapped_by_table, org_sheets, problems, any_rows: bool) -> list[Problem]:
     """``no-inputs``, ``no-tables`` or ``no-data`` when the inputs gave nothing — unless an error says why already."""
     if any(p.severity == "error" for p in problems):
         return []
@@ -271,7 +284,7 @@ def _nothing_read(inputs, files, mapped_by_table, org_sheets, problems) -> list[
         return [Problem("no-inputs", params={"inputs": ", ".join(inputs)})]
     if not mapped_by_table and not org_sheets and not any(e["table"] for f in files for e in f.sheets):
         return [Problem("no-tables")]
-    if not any(len(m.data) for tables in mapped_by_table.values() for m in tables):
+    if not any_rows:
         return [Problem("no-data")]
     return []
 
@@ -358,11 +371,11 @@ def _organization_frame(organization: dict[str, Any], org_sheets: dict[str, RawS
     )
 
 
-def _validate_tables(schema, mapped_by_table, options, reporting_year, organization):
+def _validate_tables(schema, mapped_by_table, options, reporting_year, organization, refused=None):
     import pandas as pd
 
     from zcf.ingest import crosscheck
-    from zcf.ingest.validate import Context, Locator, finish_frame, validate_sheet
+    from zcf.ingest.validate import Context, Locator, finish_frame, per_value_problems, validate_sheet
 
     ctx = Context(
         schema=schema,
@@ -381,11 +394,19 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
         cell_errors = False
         for mapped in mapped_by_table[name]:
             locate.add(mapped)
-            frame, found = validate_sheet(mapped, ctx)
-            frames.append(frame)
+            per_value: dict = {}  # a bad value is one problem per sheet, over all its slices
+            for piece in _slices(mapped, options.validate_rows):
+                frame, found = validate_sheet(piece, ctx, per_value)
+                frames.append(frame)
+                problems += found
+                cell_errors |= any(p.severity == "error" for p in found)
+                del piece
+            found = per_value_problems(per_value)
             problems += found
             cell_errors |= any(p.severity == "error" for p in found)
+            mapped.data = mapped.data.iloc[:0].copy()  # validated: let the raw cells go before the next sheet
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        del frames
         problems += crosscheck.duplicate_problems(schema.table(name), combined, locate)
         tables[name] = finish_frame(combined)
         if not cell_errors:  # months of rows that could not be read would show as missing: fix those first
@@ -394,8 +415,27 @@ def _validate_tables(schema, mapped_by_table, options, reporting_year, organizat
             )
         if name == "factors":
             _extend_with_factors(ctx, tables["factors"])
-    problems += crosscheck.reference_problems(schema, tables, locate)
+    problems += crosscheck.reference_problems(schema, tables, locate, refused)
     return tables, problems
+
+
+def _slices(mapped, rows: int):
+    """A sheet in slices of at most ``rows`` rows, so that validation's working memory stays bounded.
+
+    Every check of :func:`zcf.ingest.validate.validate_sheet` is a function of one row, except the
+    summaries by value (gathered over the slices by the caller) and those of unread cells (formulas
+    without values, only in workbooks): a sheet with unread cells is validated whole.
+    """
+    from dataclasses import replace
+
+    n = len(mapped.data)
+    if n <= rows or mapped.source.unread_cells:
+        yield mapped
+        return
+    for start in range(0, n, rows):
+        end = min(start + rows, n)
+        yield replace(mapped, data=mapped.data.iloc[start:end], row_numbers=mapped.row_numbers[start:end],
+                      unread={c: mask[start:end] for c, mask in mapped.unread.items()})
 
 
 def _extend_with_factors(ctx, user_factors) -> None:

@@ -135,8 +135,16 @@ def _reference_sets(schema: Schema, tables: dict[str, pd.DataFrame], target: str
     return values
 
 
-def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: Locator) -> list[Problem]:
+def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: Locator,
+                       refused: dict[str, str] | None = None) -> list[Problem]:
+    """``unknown-reference`` per cell whose value is not in the table it refers to.
+
+    ``refused``: table → the file (or sheet) of it that could not be read. References into such a
+    table are not checked (one warning per column), as its values are unknown: the refusal is the
+    one error to fix, not every row that refers to it.
+    """
     problems: list[Problem] = []
+    refused = refused or {}
     for name, frame in tables.items():
         spec = schema.tables[name]
         for column in spec.columns:
@@ -144,6 +152,16 @@ def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: 
                 continue
             present = frame[column.name].notna()
             if not present.any():
+                continue
+            missing = [refused[t] for t in (ref.split(".")[0] for ref in column.references.split("|")) if t in refused]
+            if missing:
+                first = frame.index[present.to_numpy()][0]
+                sheet = frame.at[first, "_source_sheet"]
+                problems.append(Problem(
+                    "reference-not-checked-refused", file=frame.at[first, "_source_file"],
+                    sheet=None if pd.isna(sheet) else sheet, column=column.name,
+                    params={"column": column.name, "column_zh": column.zh, "refused": ", ".join(missing),
+                            "table": " / ".join(ref.split(".")[0] for ref in column.references.split("|"))}))
                 continue
             known = _reference_sets(schema, tables, column.references)
             target_table = " / ".join(ref.split(".")[0] for ref in column.references.split("|"))

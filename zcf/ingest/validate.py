@@ -227,10 +227,11 @@ _CELLS_SHOWN = 5
 
 
 def _cell_problems(column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, ctx: Context, bad: np.ndarray,
-                   problem_at, mapped: MappedTable, extra: dict[str, dict] | None = None) -> list[Problem]:
+                   problem_at, mapped: MappedTable, extra: dict[str, dict] | None, per_value: dict) -> list[Problem]:
     """A problem per bad cell — or, for the codes in PER_VALUE, per distinct bad value with its other cells.
 
-    ``extra`` adds message parameters by code (the limit of ``number-too-large``).
+    ``extra`` adds message parameters by code (the limit of ``number-too-large``). The per-value
+    problems go into ``per_value`` (see :func:`per_value_problems`), which may gather several slices.
     """
     problems: list[Problem] = []
     groups: dict[tuple[str, str], list[int]] = {}
@@ -242,23 +243,39 @@ def _cell_problems(column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, 
             params = cell_problem_params(column, code, raw.iat[i], coerced, ctx)
             params.update((extra or {}).get(code, {}))
             problems.append(problem_at(i, code, column, **params))
-    letter = mapped.letters.get(column.name, "")
-    for (code, _), rows in groups.items():
-        first, rest = rows[0], rows[1:]
-        cells = ", ".join(f"{letter}{mapped.row_numbers[i]}" for i in rest[:_CELLS_SHOWN]) + (", …" if len(rest) > _CELLS_SHOWN else "")
+    for (code, shown), rows in groups.items():
+        numbers = [int(mapped.row_numbers[i]) for i in rows]
+        key = (column.name, code, shown)
+        if per_value is not None and key in per_value:
+            per_value[key][1].extend(numbers)
+            continue
+        first = rows[0]
         params = cell_problem_params(column, code, raw.iat[first], coerced, ctx)
-        params["more"] = f" (also in {len(rest)} more row{'s' * (len(rest) != 1)}: {cells})" if rest else ""
-        params["more_zh"] = f"（另有 {len(rest)} 行：{cells}）" if rest else ""
-        problems.append(problem_at(first, code, column, **params))
+        per_value[key] = (problem_at(first, code, column, **params), numbers[1:], mapped.letters.get(column.name, ""))
     return problems
 
 
-def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, list[Problem]]:
+def per_value_problems(per_value: dict) -> list[Problem]:
+    """The problems gathered by value: each at its first cell, naming a few of its other cells."""
+    problems = []
+    for problem, rest, letter in per_value.values():
+        cells = ", ".join(f"{letter}{n}" for n in rest[:_CELLS_SHOWN]) + (", …" if len(rest) > _CELLS_SHOWN else "")
+        problem.params["more"] = f" (also in {len(rest)} more row{'s' * (len(rest) != 1)}: {cells})" if rest else ""
+        problem.params["more_zh"] = f"（另有 {len(rest)} 行：{cells}）" if rest else ""
+        problems.append(problem)
+    return problems
+
+
+def validate_sheet(mapped: MappedTable, ctx: Context, per_value: dict | None = None
+                   ) -> tuple[pd.DataFrame, list[Problem]]:
     """Typed canonical frame for one sheet, plus the cell-level problems found.
 
     Rows with errors stay in the frame (the ingest is then invalid anyway);
-    cells that could not be read are left empty.
+    cells that could not be read are left empty. ``per_value`` (optional) gathers the problems
+    reported once per distinct bad value over several slices of one sheet; the caller then
+    adds :func:`per_value_problems`. Without it they are in the problems returned.
     """
+    gathered = per_value if per_value is not None else {}
     spec = mapped.spec
     data = mapped.data
     src = mapped.source
@@ -293,7 +310,7 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
         coerced, extra_params = coerce_and_check(spec, column, raw, ctx)
         codes = coerced.codes
         bad = codes.notna().to_numpy()
-        problems.extend(_cell_problems(column, raw, coerced, ctx, bad, problem_at, mapped, extra_params))
+        problems.extend(_cell_problems(column, raw, coerced, ctx, bad, problem_at, mapped, extra_params, gathered))
         ok_rows &= ~bad
         values = coerced.values
         unread = mapped_unread.get(column.name)
@@ -339,6 +356,8 @@ def validate_sheet(mapped: MappedTable, ctx: Context) -> tuple[pd.DataFrame, lis
                                     column_letter=mapped.letters.get(name), params=params))
         out[name] = text.values.where(codes.isna().to_numpy(), pd.NA)
     problems.extend(_unread_problems(unread_cells, mapped))
+    if per_value is None:
+        problems.extend(per_value_problems(gathered))
     out[KEY_ERROR] = key_error
     out["_source_file"] = src.file
     out["_source_sheet"] = src.sheet
