@@ -222,3 +222,27 @@ def test_validating_in_slices_gives_the_whole_sheets_result(tmp_path_factory, ro
     assert set(whole.tables) == set(sliced.tables)
     for name, table in whole.tables.items():
         pd.testing.assert_frame_equal(table, sliced.tables[name])
+
+
+_CELLS = st.one_of(st.none(), st.just(float("nan")), st.sampled_from(["a", "b", "A", ""]), st.integers(-2, 2),
+                   st.sampled_from([0.5, 1.0, -0.0]))
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(_CELLS, _CELLS, _CELLS), max_size=30))
+def test_repeated_rows_are_those_pandas_duplicated_finds(rows):
+    """crosscheck._repeats (integer codes a row) pairs each repeated row with its first occurrence exactly
+    as DataFrame.duplicated judges rows equal."""
+    from zcf.ingest.crosscheck import _repeats
+
+    frame = pd.DataFrame(rows, columns=["x", "y", "z"], dtype=object, index=pd.RangeIndex(len(rows)) * 3 + 7)
+    frame["s"] = pd.Series([None if r[0] is None else str(r[0]) for r in rows], index=frame.index, dtype="string")
+    columns = ["x", "y", "z", "s"]
+    expected = []
+    if len(frame):
+        dupes = frame.duplicated(subset=columns, keep="first")
+        for index in frame.index[dupes.to_numpy()]:
+            same = frame.loc[: index, columns].apply(lambda row: frame.loc[[index], columns].iloc[0].equals(row), axis=1)
+            firsts = [i for i in same.index[same.to_numpy()] if not frame.duplicated(subset=columns).loc[i]]
+            expected.append((index, firsts[0]))
+    assert list(_repeats(frame, columns)) == expected

@@ -34,7 +34,7 @@ def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) ->
     that is one ``duplicate-source`` problem instead of one per row.
     """
     problems: list[Problem] = []
-    if KEY_ERROR in frame.columns:
+    if KEY_ERROR in frame.columns and frame[KEY_ERROR].to_numpy(dtype=bool).any():  # (a copy only when needed)
         frame = frame[~frame[KEY_ERROR].to_numpy(dtype=bool)]
     if frame.empty:
         return problems
@@ -66,19 +66,22 @@ def duplicate_problems(spec: TableSpec, frame: pd.DataFrame, locate: Locator) ->
 
 
 def _repeats(frame: pd.DataFrame, columns: list[str]):
-    """(index, index of the first occurrence) for every row repeating an earlier one on ``columns``."""
+    """(index, index of the first occurrence) for every row repeating an earlier one on ``columns``.
+
+    Rows are compared as ``DataFrame.duplicated`` does (each column factorised, missing values equal),
+    one column at a time into one integer code a row: no copy of the columns, no tuple a row.
+    """
     if frame.empty or not columns:
         return
-    dupes = frame.duplicated(subset=columns, keep="first").to_numpy()
-    if not dupes.any():
-        return
-    keys = frame[columns].astype(object).where(frame[columns].notna(), None)
-    first_of: dict[tuple, object] = {}
-    for index, key in zip(frame.index, keys.itertuples(index=False, name=None)):
-        first_of.setdefault(key, index)
-    for index, key, dupe in zip(frame.index, keys.itertuples(index=False, name=None), dupes):
-        if dupe:
-            yield index, first_of[key]
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for name in columns:
+        column, distinct = pd.factorize(frame[name], use_na_sentinel=False)
+        codes, _ = pd.factorize(codes * (len(distinct) + 1) + column)  # re-coded: the next product cannot overflow
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    firsts = first[inverse]  # position of the first row with the same values
+    index = frame.index
+    for position in np.flatnonzero(firsts != np.arange(len(frame))).tolist():
+        yield index[position], index[firsts[position]]
 
 
 def _source_of(frame: pd.DataFrame, index) -> tuple[str, str | None]:
