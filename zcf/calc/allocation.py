@@ -43,7 +43,8 @@ WHOLE_YEAR = -1  # the month of a pool that covers the site's year
 def factory_emissions(lines: pd.DataFrame, scope2_method: str = "market") -> pd.DataFrame:
     """Scope 1 + Scope 2 lines (``scope2_method``: market or location) at 100 % of the source:
     site_id, month (NaN = whole year), tco2e."""
-    own = lines[(lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == scope2_method))]
+    chosen = (lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == scope2_method))
+    own = lines.loc[chosen.to_numpy(dtype=bool, na_value=False), ["site_id", "period", "gas_t", "gwp"]]
     month = pd.to_numeric(own["period"].fillna("").str.slice(5, 7), errors="coerce")
     return pd.DataFrame({"site_id": own["site_id"].astype("string"), "month": month.astype("float64"),
                          "tco2e": (own["gas_t"] * own["gwp"]).astype("float64")})

@@ -67,7 +67,8 @@ class Supply:
 def purchase_emissions(purchases: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     """Per purchase row (same index): ``emissions_t`` at 100 % of the source (NaN for a row without lines),
     the ``method`` of its first line and ``weighted`` (Σ emissions × data-quality score)."""
-    mine = lines[(lines["source_table"] == "purchases").to_numpy(dtype=bool, na_value=False)]
+    mine = lines.loc[(lines["source_table"] == "purchases").to_numpy(dtype=bool, na_value=False),
+                     ["source_file", "source_sheet", "source_row", "gas_t", "gwp", "method", "data_quality"]]
     sheet = purchases["_source_sheet"] if "_source_sheet" in purchases else pd.Series(pd.NA, index=purchases.index)
     row_code, line_code = row_codes(
         (purchases["_source_file"].astype("string"), sheet.astype("string"),

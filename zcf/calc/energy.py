@@ -54,7 +54,7 @@ def energy_totals(ctx: CalcContext, lines: pd.DataFrame) -> dict:
     from_fuel = ~counted_in_total(energy).to_numpy()
     is_bought_or_renewable = is_grid | is_green
     is_electricity = is_bought_or_renewable | from_fuel
-    instruments = lines[lines["activity"].astype("string").str.startswith("electricity.instrument.").fillna(False).to_numpy(dtype=bool)]
+    instruments = lines[lines["activity"].str.startswith("electricity.instrument.").to_numpy(dtype=bool, na_value=False)]
     instrument_mwh = _fsum(instruments["quantity_std"] * instruments["boundary_share"])
     electricity = _fsum(mwh[is_electricity])
     green_onsite = _fsum(mwh[is_green])

@@ -186,21 +186,20 @@ class Ledger:
 
 def _rows_with_lines(frame: pd.DataFrame, lines: pd.DataFrame, table: str) -> np.ndarray:
     """True for each row of ``frame`` that some line of ``table`` comes from (matched by file, sheet, row)."""
-    mine = lines[lines["source_table"] == table]
-    if mine.empty:
+    from zcf.calc.exact import row_codes
+
+    chosen = (lines["source_table"] == table).to_numpy(dtype=bool, na_value=False)
+    if not chosen.any():
         return np.zeros(len(frame), dtype=bool)
+    mine = lines.loc[chosen, ["source_file", "source_sheet", "source_row"]]  # not a copy of every column
     sheet = frame["_source_sheet"] if "_source_sheet" in frame else pd.Series(pd.NA, index=frame.index)
-    keys_rows = pd.MultiIndex.from_arrays([
-        frame["_source_file"].astype("string").fillna(""),
-        sheet.astype("string").fillna(""),
-        pd.to_numeric(frame["_source_row"]).astype("int64"),
-    ])
-    keys_lines = pd.MultiIndex.from_arrays([
-        mine["source_file"].astype("string").fillna(""),
-        mine["source_sheet"].astype("string").fillna(""),
-        pd.to_numeric(mine["source_row"]).astype("int64"),
-    ])
-    return keys_rows.isin(keys_lines)
+    row_code, line_code = row_codes(
+        (frame["_source_file"].astype("string").fillna(""), sheet.astype("string").fillna(""),
+         pd.to_numeric(frame["_source_row"]).astype("int64")),
+        (mine["source_file"].astype("string").fillna(""), mine["source_sheet"].astype("string").fillna(""),
+         pd.to_numeric(mine["source_row"]).astype("int64")),
+    )
+    return np.isin(row_code, line_code)
 
 
 def _amounts(frame: pd.DataFrame, mask: np.ndarray, pairs: tuple[tuple[str, str], ...]) -> dict[str, float]:

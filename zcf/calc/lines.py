@@ -191,6 +191,26 @@ def _text_array(value, n: int) -> pa.Array | pa.ChunkedArray:
     return pa.array(series.array, type=pa.large_string())
 
 
+_CODED_TYPE = pa.dictionary(pa.int32(), pa.large_string())
+
+
+def _coded_array(value, n: int) -> pa.Array | pa.ChunkedArray:
+    """A text column of one part as a dictionary array (codes and distinct texts), the texts as :func:`_text_array`."""
+    if _is_scalar(value):
+        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+            return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.large_string()))
+        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                              pa.array([str(value)], pa.large_string()))
+    if isinstance(value, pd.Series) and isinstance(value.dtype, pd.CategoricalDtype):
+        codes = value.cat.codes.to_numpy(dtype=np.int32)
+        texts = pa.array(value.cat.categories.astype(str).tolist(), pa.large_string())
+        return pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), texts)
+    array = _text_array(value, n)
+    encoded = pc.dictionary_encode(array)
+    return encoded.cast(_CODED_TYPE) if isinstance(encoded, pa.Array) else pa.chunked_array(
+        [c.cast(_CODED_TYPE) for c in encoded.chunks], _CODED_TYPE)
+
+
 def _number_array(value, n: int) -> np.ndarray:
     if _is_scalar(value):
         if value is None or value is pd.NA:
@@ -219,6 +239,13 @@ def finish(parts: list) -> pd.DataFrame:
         if name in _TEXT:
             if all(_is_scalar(part.columns[name]) for part in parts):
                 text[name] = _repeated_text([part.columns[name] for part in parts], [part.n for part in parts])
+            elif name in _CODED:  # each part's values as codes: never expanded to one text a line
+                chunks = []
+                for part in parts:
+                    array = _coded_array(part.columns[name], part.n)
+                    chunks += array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+                text[name] = pa.chunked_array(chunks, _CODED_TYPE).unify_dictionaries().combine_chunks()
+                del chunks
             else:
                 chunks = []
                 for part in parts:
@@ -226,8 +253,6 @@ def finish(parts: list) -> pd.DataFrame:
                     chunks += array.chunks if isinstance(array, pa.ChunkedArray) else [array]
                 text[name] = pa.chunked_array(chunks, pa.large_string()).combine_chunks()
                 del chunks
-                if name in _CODED:
-                    text[name] = pc.dictionary_encode(text[name])
             if name not in _CODED and pa.types.is_dictionary(text[name].type):
                 text[name] = text[name].cast(pa.large_string())
             for part in parts:  # each part's values are in the column now: let them go

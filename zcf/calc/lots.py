@@ -45,15 +45,17 @@ def lot_difference(uses: list[bom_module.BomUse], bought: dict[str, dict[str, bo
 
 def transport_per_product(lines: pd.DataFrame) -> dict[str, float]:
     """Upstream transport (category 4) lines that name a product: tCO2e at 100 % of the source, per product."""
-    chosen = lines[(lines["scope"] == "3") & (lines["category"] == "4") & lines["product_id"].notna()]
+    mask = (lines["scope"] == "3") & (lines["category"] == "4") & lines["product_id"].notna()
+    chosen = lines.loc[mask.to_numpy(dtype=bool, na_value=False), ["product_id", "gas_t", "gwp"]]
     tco2e = (chosen["gas_t"] * chosen["gwp"]).astype("float64")
     return {str(p): math.fsum(v.tolist()) for p, v in tco2e.groupby(chosen["product_id"].astype(str), sort=True)}
 
 
 def site_quality(lines: pd.DataFrame, scope2_method: str = "market") -> dict[str, float]:
     """Per site, the emission-weighted data-quality score of its Scope 1 + 2 lines (1 best – 5)."""
-    own = lines[((lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == scope2_method)))
-                & lines["site_id"].notna()]
+    mask = (((lines["scope"] == "1") | ((lines["scope"] == "2") & (lines["scope2_method"] == scope2_method)))
+            & lines["site_id"].notna())
+    own = lines.loc[mask.to_numpy(dtype=bool, na_value=False), ["site_id", "gas_t", "gwp", "data_quality"]]
     tco2e = (own["gas_t"] * own["gwp"]).astype("float64")
     weighted = tco2e * pd.to_numeric(own["data_quality"]).astype("float64")
     out = {}

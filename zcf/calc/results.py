@@ -193,13 +193,14 @@ def factor_quality(ctx: CalcContext, lines: pd.DataFrame) -> dict[str, Any]:
     tags = [str(tag) for tag in tags]
     weak = np.array([bool(is_weak(tag)) for tag in tags], dtype=bool)[codes] if tags else np.zeros(0, dtype=bool)
     co2e = lines["co2e_t"].to_numpy(dtype="float64")
-    scope = lines["scope"].to_numpy()
-    method = lines["scope2_method"].astype("string").fillna("").to_numpy()
+    def equal(column: str, value: str) -> np.ndarray:
+        return (lines[column] == value).to_numpy(dtype=bool, na_value=False)
+
     masks = {
-        "scope1": scope == "1",
-        "scope2_location": (scope == "2") & (method == "location"),
-        "scope2_market": (scope == "2") & (method == "market"),
-        "scope3": scope == "3",
+        "scope1": equal("scope", "1"),
+        "scope2_location": equal("scope", "2") & equal("scope2_method", "location"),
+        "scope2_market": equal("scope", "2") & equal("scope2_method", "market"),
+        "scope3": equal("scope", "3"),
     }
     masks["total_location"] = masks["scope1"] | masks["scope2_location"] | masks["scope3"]
     masks["total_market"] = masks["scope1"] | masks["scope2_market"] | masks["scope3"]
