@@ -90,9 +90,9 @@ def orphan_references(results: dict, tables: dict, lines: pd.DataFrame) -> dict[
         if suppliers is not None and "supplier_id" in frame and name != "suppliers":
             orphans += [f"{name}.supplier_id={v}" for v in sorted(_distinct(frame["supplier_id"]) - suppliers)]
     if "bom" in tables:
-        known = set(tables["purchases"]["item_id"]) if "purchases" in tables else set()
-        known |= set(tables["production"]["product_id"]) if "production" in tables else set()
-        orphans += [f"bom.item_id={v}" for v in sorted(set(tables["bom"]["item_id"].dropna()) - known)]
+        known = _distinct(tables["purchases"]["item_id"]) if "purchases" in tables else set()
+        known |= _distinct(tables["production"]["product_id"]) if "production" in tables else set()
+        orphans += [f"bom.item_id={v}" for v in sorted(_distinct(tables["bom"]["item_id"]) - known)]
     return {"ok": not orphans, "measured": len(orphans), "message": {
         "en": "no orphan references" if not orphans else "orphan references: " + ", ".join(orphans[:5]),
         "zh": "没有悬空引用" if not orphans else "悬空引用：" + "、".join(orphans[:5])}}
@@ -115,9 +115,9 @@ def factor_provenance(results: dict, tables: dict, lines: pd.DataFrame) -> dict[
 
 def scope2_dual(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
     """Location- and market-based Scope 2 are both reported when electricity is used."""
-    s2 = lines[lines["scope"] == "2"]
-    methods = set(s2["scope2_method"].dropna())
-    ok = not len(s2) or methods == {"location", "market"}
+    in_scope2 = (lines["scope"] == "2").to_numpy(dtype=bool, na_value=False)
+    methods = _distinct(lines.loc[in_scope2, "scope2_method"])
+    ok = not in_scope2.any() or methods == {"location", "market"}
     return {"ok": ok, "measured": len(methods), "message": {  # methods reported: 2 when both are
         "en": "Scope 2 reported location- and market-based" if ok else "Scope 2 lacks one method",
         "zh": "范围二已按位置法和市场法双重报告" if ok else "范围二缺少一种方法"}}

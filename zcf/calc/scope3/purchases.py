@@ -26,6 +26,7 @@ import pandas as pd
 
 from zcf.calc import money
 from zcf.calc.context import CalcContext
+from zcf.calc.exact import row_codes
 from zcf.calc.lines import fmt, fmts, make_lines, texts, words
 from zcf.calc.scope3 import supplier_pcfs
 from zcf.ingest.selectors import pcf_unit_kind
@@ -152,40 +153,66 @@ def _matched_footprints(ctx: CalcContext, table: pd.DataFrame, share: pd.Series,
     for reference, rows in named_stale.groupby("pcf_reference"):
         fallbacks.add(rows.index, f"the footprint it names ({reference}) cannot be used in {ctx.year}",
                       f"所引用的碳足迹（{reference}）不能用于 {ctx.year} 年")
-    matches = supplier_pcfs.match(ctx, open_rows, pcfs)
-    parts: list[pd.DataFrame] = []
+    matched = supplier_pcfs.match(ctx, open_rows, pcfs)
+    matched = matched[matched.notna().to_numpy()]
     used: set = set()
-    by_pcf: dict[object, list] = {}
-    for row_label, pcf_label in matches.items():
-        by_pcf.setdefault(pcf_label, []).append(row_label)
-    for pcf_label, row_labels in by_pcf.items():
-        pcf = pcfs.loc[pcf_label]
-        rows = table.loc[row_labels]
-        no_quantity = rows["quantity_std"].isna().to_numpy()
-        fallbacks.add(rows.index[no_quantity], f"footprint {pcf['pcf_id']} matches but the row has no quantity",
-                      f"碳足迹 {pcf['pcf_id']} 匹配，但此行没有数量")
-        for unit_std, group in rows[~no_quantity].groupby("unit_std", sort=True):
-            t_per_unit = supplier_pcfs.per_unit(pcf, unit_std)
-            if t_per_unit is None:
-                fallbacks.add(group.index, f"footprint {pcf['pcf_id']} is per {pcf['declared_unit']} but the purchase is "
-                              f"in {group['unit'].iloc[0]}; give product_mass_kg to convert",
-                              f"碳足迹 {pcf['pcf_id']} 按 {pcf['declared_unit']} 计，但采购单位为 {group['unit'].iloc[0]}；"
+    if matched.empty:
+        supplier_pcfs.account_unmatched(ctx, pcfs, used)
+        return []
+    pcf_order = {label: i for i, label in enumerate(pd.unique(matched.to_numpy(dtype=object)))}  # first matched first
+    rows = table.loc[matched.index]
+    no_quantity = rows["quantity_std"].isna().to_numpy()
+    for pcf_label, labels in matched[no_quantity].groupby(matched[no_quantity], sort=False):
+        fallbacks.add(labels.index, f"footprint {pcfs.at[pcf_label, 'pcf_id']} matches but the row has no quantity",
+                      f"碳足迹 {pcfs.at[pcf_label, 'pcf_id']} 匹配，但此行没有数量")
+    rows, matched = rows[~no_quantity], matched[~no_quantity]
+    # tCO2e per canonical unit, once per (footprint, unit) pair
+    (pair,) = row_codes((matched, rows["unit_std"]))
+    t_per_unit = np.full(len(rows), np.nan)
+    if len(pair):
+        _, first = np.unique(pair, return_index=True)
+        for k in first.tolist():
+            pcf_label, unit_std = matched.iat[k], rows["unit_std"].iat[k]
+            pcf = pcfs.loc[pcf_label]
+            value = supplier_pcfs.per_unit(pcf, unit_std)
+            same = pair == pair[k]
+            if value is None:
+                fallbacks.add(rows.index[same], f"footprint {pcf['pcf_id']} is per {pcf['declared_unit']} but the purchase "
+                              f"is in {rows['unit'].iat[k]}; give product_mass_kg to convert",
+                              f"碳足迹 {pcf['pcf_id']} 按 {pcf['declared_unit']} 计，但采购单位为 {rows['unit'].iat[k]}；"
                               "请填写单位产品质量以换算")
                 continue
-            used.add(pcf_label)
-            gas_t = group["quantity_std"] * t_per_unit
-            source = f"supplier_pcfs {pcf['pcf_id']}" + (f" ({pcf['source']})" if isinstance(pcf["source"], str) else "")
-            parts.append(make_lines(
-                group, table="purchases", scope="3", category=_category(group), activity="purchase.supplier_pcf",
-                quantity_std=group["quantity_std"], unit_std=unit_std, factor=None, factor_id=f"pcf:{pcf['pcf_id']}",
-                factor_source=source, factor_value=t_per_unit, factor_unit=f"tCO2e/{unit_std}", gas="CO2e",
-                gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share[group.index], method="supplier-specific",
-                data_quality=supplier_pcfs.data_quality(pcf),
-                calculation=[f"{fmt(q)} {u} × {fmt(pcf['pcf_kgco2e'])} kgCO2e per {fmt(pcf['declared_unit_amount'])} "
-                             f"{pcf['declared_unit']} ({pcf['pcf_id']}) = {fmt(t)} tCO2e"
-                             for q, u, t in zip(group["quantity"], group["unit"], gas_t)],
-            ))
-            done[group.index] = True
+            t_per_unit[same] = value
+    has_value = ~np.isnan(t_per_unit)
+    if not has_value.any():
+        supplier_pcfs.account_unmatched(ctx, pcfs, used)
+        return []
+    # lines by footprint (first matched first), unit, then row
+    order = np.lexsort((np.arange(len(rows)), rows["unit_std"].astype(str).to_numpy(dtype=object).astype(str),
+                        matched.map(pcf_order).to_numpy(dtype=np.int64)))
+    order = order[has_value[order]]
+    rows, labels, t_per_unit = rows.iloc[order], matched.iloc[order], t_per_unit[order]
+    used |= set(labels.tolist())
+    info = pcfs.loc[labels.to_numpy(dtype=object)]
+    pcf_ids = info["pcf_id"].astype(str).to_numpy(dtype=object)
+    sources = np.array([f"supplier_pcfs {i}" + (f" ({s})" if isinstance(s, str) else "")
+                        for i, s in zip(pcf_ids, info["source"].to_numpy(dtype=object))], dtype=object)
+    quality = np.array([supplier_pcfs.data_quality(pcfs.loc[label]) for label in pcfs.index], dtype=np.int64)
+    quality = quality[pcfs.index.get_indexer(labels.to_numpy(dtype=object))]
+    gas_t = rows["quantity_std"] * t_per_unit
+    per_declared = [f" × {fmt(kg)} kgCO2e per {fmt(amount)} {unit} ({i}) = " for kg, amount, unit, i in zip(
+        info["pcf_kgco2e"].tolist(), info["declared_unit_amount"].tolist(), info["declared_unit"].tolist(), pcf_ids)]
+    unit_std = rows["unit_std"].astype(str)
+    parts = [make_lines(
+        rows, table="purchases", scope="3", category=_category(rows), activity="purchase.supplier_pcf",
+        quantity_std=rows["quantity_std"], unit_std=unit_std, factor=None,
+        factor_id=pd.Series(["pcf:" + i for i in pcf_ids], index=rows.index),
+        factor_source=pd.Series(sources, index=rows.index), factor_value=pd.Series(t_per_unit, index=rows.index),
+        factor_unit=("tCO2e/" + unit_std), gas="CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
+        share=share[rows.index], method="supplier-specific", data_quality=quality,
+        calculation=words(fmts(rows["quantity"]), " ", texts(rows["unit"]), per_declared, fmts(gas_t), " tCO2e"),
+    )]
+    done[rows.index] = True
     supplier_pcfs.account_unmatched(ctx, pcfs, used)
     return parts
 

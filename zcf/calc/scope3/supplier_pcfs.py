@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from zcf.calc.context import CalcContext
+from zcf.calc.exact import row_codes
 from zcf.units import ratio
 
 VALIDITY_YEARS = 3  # PACT: default validity after the reference period ends
@@ -98,22 +100,29 @@ def _keys(pcfs: pd.DataFrame) -> dict[tuple[str, str | None], object]:
     return out
 
 
-def match(ctx: CalcContext, purchases: pd.DataFrame, pcfs: pd.DataFrame) -> dict[object, object]:
-    """Purchase row label → footprint row label, for rows without their own supplier_pcf."""
+def match(ctx: CalcContext, purchases: pd.DataFrame, pcfs: pd.DataFrame) -> pd.Series:
+    """Footprint row label of each purchase row without its own supplier_pcf (same index; None: no match).
+
+    Looked up once per distinct (reference, item, supplier) of the rows, not once a row."""
+    out = pd.Series(None, index=purchases.index, dtype=object)
     if pcfs.empty or purchases.empty:
-        return {}
+        return out
     by_id = {str(v): k for k, v in pcfs["pcf_id"].items()}
     keys = _keys(pcfs)
-    out: dict[object, object] = {}
-    candidates = purchases[purchases["supplier_pcf"].isna()]
-    for label, reference, item, supplier in zip(candidates.index, candidates["pcf_reference"], candidates["item_id"],
-                                                candidates["supplier_id"]):
+    candidates = purchases["supplier_pcf"].isna().to_numpy(dtype=bool, na_value=True)
+    rows = purchases.loc[candidates, ["pcf_reference", "item_id", "supplier_id"]]
+    (code,) = row_codes((rows["pcf_reference"], rows["item_id"], rows["supplier_id"]))
+    if not len(code):
+        return out
+    _, first = np.unique(code, return_index=True)
+    found = np.full(int(code.max()) + 1, None, dtype=object)
+    for k, reference, item, supplier in zip(code[first].tolist(), *(rows[c].to_numpy(dtype=object)[first]
+                                                                    for c in rows.columns)):
         if isinstance(reference, str) and reference in by_id:
-            out[label] = by_id[reference]
-            continue
-        found = keys.get((item, supplier), keys.get((item, None)))
-        if found is not None:
-            out[label] = found
+            found[k] = by_id[reference]
+        else:
+            found[k] = keys.get((item, supplier), keys.get((item, None)))
+    out[candidates] = found[code]
     return out
 
 
