@@ -225,22 +225,36 @@ def write_outputs(report: CalcReport, out: Path) -> None:
     results.json is written last: a run interrupted before it leaves results that do not
     match the lines, which the later steps refuse.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     from zcf.io import atomic_path, write_json_atomic
-    from zcf.outputs import clear_downstream, run_record
+    from zcf.outputs import clear_downstream, run_record, sha256_file
 
     clear_downstream(out, "calc")
     (out / "results.json").unlink(missing_ok=True)
     table = lines_table(report.lines)  # one Arrow copy of the lines for both files
-    with atomic_path(out / "lines.csv") as tmp:
-        pacsv.write_csv(csv_safe_table(table), str(tmp))
-    with atomic_path(out / "lines.parquet") as tmp:
-        # without the Arrow schema: readers get plain text columns, not the categories held in memory
-        pq.write_table(table, str(tmp), compression="zstd", store_schema=False)
+
+    def csv() -> str:
+        with atomic_path(out / "lines.csv") as tmp:
+            pacsv.write_csv(csv_safe_table(table), str(tmp))
+        return sha256_file(out / "lines.csv")
+
+    def parquet() -> str:
+        with atomic_path(out / "lines.parquet") as tmp:
+            # without the Arrow schema: readers get plain text columns, not the categories held in memory
+            pq.write_table(table, str(tmp), compression="zstd", store_schema=False)
+        return sha256_file(out / "lines.parquet")
+
+    # Arrow's writers and hashlib release the GIL: the two files are written (and hashed) side by side
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        written = {"lines.csv": pool.submit(csv), "lines.parquet": pool.submit(parquet)}
+        hashes = {**run_record(out, ("manifest.json",)), **{name: f.result() for name, f in written.items()}}
     del table
-    report.results["run"] = {"inputs_sha256": run_record(out, ("manifest.json", "lines.csv", "lines.parquet"))}
+    report.results["run"] = {"inputs_sha256": {name: hashes[name] for name in ("manifest.json", "lines.csv",
+                                                                                 "lines.parquet")}}
     write_json_atomic(out / "results.json", report.results)
 
 
