@@ -71,10 +71,8 @@ def purchase_emissions(purchases: pd.DataFrame, lines: pd.DataFrame) -> pd.DataF
                      ["source_file", "source_sheet", "source_row", "gas_t", "gwp", "method", "data_quality"]]
     sheet = purchases["_source_sheet"] if "_source_sheet" in purchases else pd.Series(pd.NA, index=purchases.index)
     row_code, line_code = row_codes(
-        (purchases["_source_file"].astype("string"), sheet.astype("string"),
-         pd.to_numeric(purchases["_source_row"]).astype("int64")),
-        (mine["source_file"].astype("string"), mine["source_sheet"].astype("string"),
-         pd.to_numeric(mine["source_row"]).astype("int64")),
+        (purchases["_source_file"], sheet, pd.to_numeric(purchases["_source_row"]).astype("int64")),
+        (mine["source_file"], mine["source_sheet"], pd.to_numeric(mine["source_row"]).astype("int64")),
     )
     groups = int(max(row_code.max(initial=-1), line_code.max(initial=-1))) + 1
     emissions = (mine["gas_t"] * mine["gwp"]).to_numpy(dtype="float64")

@@ -54,18 +54,31 @@ def first_by(codes: np.ndarray, values: np.ndarray, groups: int, fill=None) -> n
 
 def row_codes(*keys) -> tuple[np.ndarray, ...]:
     """Integer codes of composite keys, shared across tables: ``row_codes((a1, b1), (a2, b2))`` gives one
-    code array per table such that equal (a, b) rows get equal codes. Missing values are a value of their own."""
+    code array per table such that equal (a, b) rows get equal codes. Missing values (None, NaN, NA) are
+    one value of their own.
+
+    Each column is factorised table by table (categories cost nothing to factorise) and only its distinct
+    values are matched across the tables: no column is concatenated or expanded to Python objects.
+    """
     sizes = [len(k[0]) for k in keys]
-    combined = None
-    for part in zip(*keys):
-        column = pd.concat([pd.Series(np.asarray(c, dtype=object)) if not isinstance(c, pd.Series)
-                            else c.reset_index(drop=True) for c in part], ignore_index=True)
-        codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        codes = codes.astype("int64")
-        combined = codes if combined is None else combined * (len(uniques) + 1) + codes
-        combined, _ = pd.factorize(combined)  # keep codes small so the next product cannot overflow
-    bounds = np.cumsum([0] + sizes)
-    return tuple(combined[bounds[i]:bounds[i + 1]] for i in range(len(keys)))
+    combined: list[np.ndarray] | None = None
+    for part in zip(*keys):  # one key column, in every table
+        factorised = [pd.factorize(np.asarray(c, dtype=object) if isinstance(c, (list, tuple)) else c,
+                                   use_na_sentinel=True) for c in part]
+        distinct = pd.Index(np.concatenate([np.asarray(u, dtype=object) for _, u in factorised])).unique()
+        missing = len(distinct)
+        columns = []
+        for codes, uniques in factorised:
+            shared = distinct.get_indexer(np.asarray(uniques, dtype=object)).astype(np.int64)
+            columns.append(np.where(codes < 0, missing, shared[np.maximum(codes, 0)] if len(shared) else missing))
+        if combined is None:
+            combined = columns
+        else:
+            combined = [c * (missing + 1) + k for c, k in zip(combined, columns)]
+        codes, _ = pd.factorize(np.concatenate(combined))  # re-coded: the next product cannot overflow
+        bounds = np.cumsum([0] + sizes)
+        combined = [codes[bounds[i]:bounds[i + 1]] for i in range(len(keys))]
+    return tuple(combined or [np.zeros(n, dtype=np.int64) for n in sizes])
 
 
 def sums_by(group: np.ndarray, labels: np.ndarray, values: np.ndarray, groups: int) -> list[dict[str, float]]:

@@ -194,10 +194,8 @@ def _rows_with_lines(frame: pd.DataFrame, lines: pd.DataFrame, table: str) -> np
     mine = lines.loc[chosen, ["source_file", "source_sheet", "source_row"]]  # not a copy of every column
     sheet = frame["_source_sheet"] if "_source_sheet" in frame else pd.Series(pd.NA, index=frame.index)
     row_code, line_code = row_codes(
-        (frame["_source_file"].astype("string").fillna(""), sheet.astype("string").fillna(""),
-         pd.to_numeric(frame["_source_row"]).astype("int64")),
-        (mine["source_file"].astype("string").fillna(""), mine["source_sheet"].astype("string").fillna(""),
-         pd.to_numeric(mine["source_row"]).astype("int64")),
+        (frame["_source_file"], sheet, pd.to_numeric(frame["_source_row"]).astype("int64")),
+        (mine["source_file"], mine["source_sheet"], pd.to_numeric(mine["source_row"]).astype("int64")),
     )
     return np.isin(row_code, line_code)
 

@@ -246,12 +246,12 @@ def finish(parts: list) -> pd.DataFrame:
                     chunks += array.chunks if isinstance(array, pa.ChunkedArray) else [array]
                 text[name] = pa.chunked_array(chunks, _CODED_TYPE).unify_dictionaries().combine_chunks()
                 del chunks
-            else:
+            else:  # the calculation text: one chunk a part, never copied into one
                 chunks = []
                 for part in parts:
                     array = _text_array(part.columns[name], part.n)
                     chunks += array.chunks if isinstance(array, pa.ChunkedArray) else [array]
-                text[name] = pa.chunked_array(chunks, pa.large_string()).combine_chunks()
+                text[name] = pa.chunked_array(chunks, pa.large_string())
                 del chunks
             if name not in _CODED and pa.types.is_dictionary(text[name].type):
                 text[name] = text[name].cast(pa.large_string())
@@ -261,10 +261,14 @@ def finish(parts: list) -> pd.DataFrame:
     ids = pc.binary_join_element_wise(pa.scalar("L", pa.large_string()), numbers, pa.scalar("", pa.large_string()))
     text["line_id"] = ids
     string = pd.StringDtype("pyarrow")
-    frame = pa.table(text).to_pandas(types_mapper={pa.large_string(): string}.get)
+    table = pa.table(text)
+    text.clear()
+    # each column's Arrow buffers are let go as it is converted (codes → categories)
+    frame = table.to_pandas(types_mapper={pa.large_string(): string}.get, split_blocks=True, self_destruct=True)
+    del table
     data: dict[str, Any] = {}
     for name in LINE_COLUMNS:
-        if name in text:
+        if name in frame.columns:
             data[name] = frame[name]
         elif name in _NUMBERS:
             data[name] = pd.Series(np.concatenate([_number_array(p.columns[name], p.n) for p in parts]))
