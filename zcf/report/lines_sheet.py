@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 MAX_SHEETS = 3  # sheets of lines at most (3,145,725 lines); more are in lines.parquet and lines.csv only
+ROWS_PER_SHEET = 1_048_576 - 1  # Excel's rows less the header
 
 import numpy as np
 import pandas as pd

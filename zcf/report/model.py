@@ -194,6 +194,30 @@ class ReportModel:
         return f"{name} ({ids})" if ids else name
 
 
+# The dataset tables the reports show something of (figures, site names, history); the large ones
+# (purchases, energy rows) are summed in results.json and only energy is read, for the monthly chart.
+REPORT_TABLES = frozenset({"sites", "history", "targets", "energy"})
+# Line columns held as codes and distinct texts (a factor citation repeats on millions of lines)
+_PER_LINE_TEXT = ("line_id", "calculation")
+
+
+def read_lines(path: Path, max_listed: int | None = None) -> pd.DataFrame:
+    """lines.parquet for the reports: repeated texts as categories; without the calculation text when there are
+    more lines than a workbook lists (``max_listed``, default that of :mod:`zcf.report.lines_sheet`) — the PDF
+    shows only the largest lines, and those are in lines.csv and lines.parquet in full."""
+    import pyarrow.parquet as pq
+
+    from zcf.report.lines_sheet import MAX_SHEETS, ROWS_PER_SHEET
+
+    listed = max_listed if max_listed is not None else MAX_SHEETS * ROWS_PER_SHEET
+    schema = pq.read_schema(path)
+    rows = pq.ParquetFile(path).metadata.num_rows
+    columns = [n for n in schema.names if not (n == "calculation" and rows > listed)]
+    coded = [n for n in columns if n not in _PER_LINE_TEXT and str(schema.field(n).type) in ("string", "large_string")]
+    table = pq.read_table(path, columns=columns, read_dictionary=coded)
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
 def load_model(out: Path, lang: str, generated: str) -> ReportModel:
     """Read results.json, lines, the dataset and checks.json (if any) from OUT."""
     from zcf.io import require_files
@@ -205,13 +229,13 @@ def load_model(out: Path, lang: str, generated: str) -> ReportModel:
     require_files(out, ["results.json", "lines.parquet", "manifest.json", "dataset"], "zcf calc")
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     verify_results(out, results)
-    lines = pd.read_parquet(out / "lines.parquet")
+    lines = read_lines(out / "lines.parquet")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     checks_path = out / "checks.json"
     checks = json.loads(checks_path.read_text(encoding="utf-8")) if checks_path.is_file() else None
     if checks is not None:
         verify_checks(out, checks)
-    tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet"))}
+    tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet")) if p.stem in REPORT_TABLES}
     model = ReportModel(lang, words(lang), results, lines, manifest, checks, tables, generated)
     model.charts = build_charts(model)
     return model

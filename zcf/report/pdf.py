@@ -110,10 +110,9 @@ def capped(model: ReportModel) -> dict:
     }
     for statement in statements:
         statement["missing"] = few(statement["missing"])
-    lines = model.lines
-    counted = lines[(lines["scope"] != "2") | (lines["scope2_method"] == "market")] if len(lines) else lines
     rows["top_lines"] = sections.top_lines(model)
-    notes["lines"] = t["lines_shown_of"].format(shown=len(rows["top_lines"]), count=len(counted), sheet=t["sheet_lines"])
+    notes["lines"] = t["lines_shown_of"].format(shown=len(rows["top_lines"]), count=len(sections.counted_lines(model.lines)),
+                                                sheet=t["sheet_lines"])
     rows["more"] = notes
     return rows
 

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from zcf.problems import SEVERITY_ORDER
@@ -245,11 +246,22 @@ def scope_label(model: ReportModel, scope: str, category: str) -> str:
     return f"{w['scope' + scope] if scope != '2' else w['scope2_market']} · {number}{name}"
 
 
+def counted_lines(lines: pd.DataFrame) -> np.ndarray:
+    """Positions of the lines that count in the total (Scope 2 market-based only, so no line counts twice)."""
+    if not len(lines):
+        return np.zeros(0, dtype=np.int64)
+    counted = (lines["scope"] != "2").to_numpy(dtype=bool, na_value=True) | (
+        lines["scope2_method"] == "market").to_numpy(dtype=bool, na_value=False)
+    return np.flatnonzero(counted)
+
+
 def top_lines(model: ReportModel) -> list[dict[str, Any]]:
     """The largest lines (Scope 2 market-based only, so no line counts twice)."""
-    lines = model.lines
-    chosen = lines[(lines["scope"] != "2") | (lines["scope2_method"] == "market")]
-    chosen = chosen.sort_values("co2e_t", ascending=False).head(TOP_LINES)
+    chosen = counted_lines(model.lines)
+    co2e = model.lines["co2e_t"].to_numpy(dtype="float64")[chosen]
+    if len(co2e) > TOP_LINES:  # the largest few of millions, without sorting (or copying) them all
+        chosen = chosen[np.argpartition(-co2e, TOP_LINES - 1)[:TOP_LINES]]
+    chosen = model.lines.iloc[chosen].sort_values("co2e_t", ascending=False, kind="stable")
     rows = []
     for r in chosen.itertuples():
         where = Path(str(r.source_file)).name
