@@ -161,8 +161,20 @@ def make_lines(
     for name in ("site_id", "product_id", "batch_id", "supplier_id", "period"):
         columns[name] = extra.get(name, _column(rows, name))
     if n:
-        columns = {name: _aligned(value, index) for name, value in columns.items()}
+        columns = {name: _compact(name, _aligned(value, index), n) for name, value in columns.items()}
     return LinePart(n, columns)
+
+
+def _compact(name: str, value, n: int):
+    """A column of a part as :func:`finish` will use it (codes for repeated texts, float64 for numbers), so
+    that the part holds no reference to the table slice its values came from."""
+    if _is_scalar(value):
+        return value
+    if name in _CODED:
+        return _coded_array(value, n)
+    if name in _NUMBERS or name in _INTEGERS:
+        return _number_array(value, n)
+    return value
 
 
 def empty_lines() -> pd.DataFrame:
@@ -201,6 +213,8 @@ def _coded_array(value, n: int) -> pa.Array | pa.ChunkedArray:
             return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.large_string()))
         return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
                                               pa.array([str(value)], pa.large_string()))
+    if isinstance(value, pa.DictionaryArray):
+        return value if value.type == _CODED_TYPE else value.cast(_CODED_TYPE)
     if isinstance(value, pd.Series) and isinstance(value.dtype, pd.CategoricalDtype):
         codes = value.cat.codes.to_numpy(dtype=np.int32)
         texts = pa.array(value.cat.categories.astype(str).tolist(), pa.large_string())
