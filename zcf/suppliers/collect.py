@@ -54,7 +54,7 @@ class Returned:
 
 def read_returned(path: Path, display: str) -> Returned:
     """The answered rows of a returned kit, typed and validated (problems at the supplier's cells)."""
-    from zcf.ingest import _extend_with_factors
+    from zcf.ingest.tables import extend_with_factors
     from zcf.ingest.mapping import map_table
     from zcf.ingest.readers import InputFile, read_workbook
     from zcf.ingest.safety import Limits
@@ -67,7 +67,7 @@ def read_returned(path: Path, display: str) -> Returned:
     sheets, problems = read_workbook(source, lambda name: _table(schema, name) is not None, Limits())
     returned.problems += problems
     ctx = Context(schema=schema)
-    _extend_with_factors(ctx, None)
+    extend_with_factors(ctx, None)
     mapped_tables = {}
     for raw in sheets:
         spec = _table(schema, raw.name)
