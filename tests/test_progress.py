@@ -64,8 +64,9 @@ def ingested(tmp_path_factory):
 def test_calc_shows_bars_on_a_terminal_and_not_with_quiet(ingested):
     code, stdout, stderr = run(["calc", ingested, "--json"], Terminal())
     assert code == 0 and "totals" in json.loads(stdout) and "Calculating: lines" in stderr and BAR in stderr
-    for quiet in ("--quiet", "-q"):
-        code, stdout, stderr = run([quiet, "calc", ingested], Terminal())
+    for args in (["--quiet", "calc", ingested], ["-q", "calc", ingested], ["calc", ingested, "--quiet"],
+                 ["calc", ingested, "-q"]):  # before or after the command, as --lang and --config
+        code, stdout, stderr = run(args, Terminal())
         assert code == 0 and "Calculating" not in stderr and BAR not in stderr and BAR not in stdout
     code, stdout, stderr = run(["calc", ingested], io.StringIO())  # a pipe or a file: no bars
     assert code == 0 and "Calculating" not in stderr and BAR not in stderr + stdout

@@ -34,8 +34,10 @@ class State:
     config_path: Path | None = None
     lang_given: bool = False  # --lang was given (before or after the command)
 
-    def apply(self, lang: str | None = None, config: Path | None = None) -> None:
-        """--lang and --config given after the command (they win over the ones before it)."""
+    def apply(self, lang: str | None = None, config: Path | None = None, quiet: bool = False) -> None:
+        """--lang, --config and --quiet given after the command (they win over the ones before it)."""
+        if quiet:
+            self.env.progress = False
         if lang is not None:
             if lang not in ("en", "zh"):
                 raise typer.BadParameter("use en or zh", param_hint="--lang")
@@ -144,10 +146,7 @@ def main_options(
         bool, typer.Option("--quiet", "-q", help="No progress bars on standard error (they show only on a terminal).")
     ] = False,
 ) -> None:
-    state = _state(ctx)
-    state.apply(lang, config)
-    if quiet:
-        state.env.progress = False
+    _state(ctx).apply(lang, config, quiet)
 
 
 LangOption = Annotated[str, typer.Option("--lang", "-l", help="Header language: zh, en or both.")]
@@ -249,6 +248,9 @@ MessagesLangOption = Annotated[
 ConfigOption = Annotated[
     Optional[Path], typer.Option("--config", help="zcf.toml to use (also accepted before the command).")
 ]
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bars (also accepted before the command).")
+]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Write into an output folder that holds other files (zcf never deletes them).")
 ]
@@ -268,6 +270,7 @@ def ingest_command(
     force: ForceOption = False,
     lang: MessagesLangOption = None,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Read and validate input files; write the canonical dataset and manifest.
 
@@ -286,7 +289,7 @@ def ingest_command(
     from zcf.outputs import session
 
     state = _state(ctx)
-    state.apply(lang, config)
+    state.apply(lang, config, quiet)
     step = state.step()  # a bad zcf.toml is a usage error before anything is written
     with session(output, "ingest", force):
         report = ingest_step(step, inputs, output, year, allow_other_years, encoding, force)
@@ -307,6 +310,7 @@ def calc_command(
     limit: LimitOption = 30,
     lang: MessagesLangOption = None,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Compute the inventory (Scope 1, 2 and 3) from OUT/dataset/.
 
@@ -325,7 +329,7 @@ def calc_command(
     from zcf.outputs import session
 
     state = _state(ctx)
-    state.apply(lang, config)
+    state.apply(lang, config, quiet)
     step = state.step()
     with session(output, "calc"):
         report = calc_step(step, output)
@@ -357,6 +361,7 @@ def report_command(
     lang: ReportLangOption = None,
     dest: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder for the reports (default: OUT).")] = None,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
     pdf_variant: PdfVariantOption = None,
 ) -> None:
     """Render the disclosure pack: report.pdf, report.xlsx and charts/*.svg.
@@ -376,7 +381,7 @@ def report_command(
     from zcf.outputs import session
 
     state = _state(ctx)
-    state.apply(lang, config)
+    state.apply(lang, config, quiet)
     step = state.step()
     with session(output, "report"):
         outputs, seconds = report_step(step, output, formats, state.report_lang(lang), dest, pdf_variant)
@@ -400,6 +405,7 @@ def check_command(
     list_rules: Annotated[bool, typer.Option("--list", help="List every rule of every pack with its source, and exit.")] = False,
     lang: MessagesLangOption = None,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Test the inventory against rule packs: zero-carbon factory, MSCI, CSDS, IFRS S2, data quality.
 
@@ -416,7 +422,7 @@ def check_command(
     from zcf.pipeline import check_step
 
     state = _state(ctx)
-    state.apply(lang, config)
+    state.apply(lang, config, quiet)
     env = state.env
     if list_rules:
         ui.print_rules(env, json_output)
@@ -457,6 +463,7 @@ def run(
     junit: JunitOption = None,
     force: ForceOption = False,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
     pdf_variant: PdfVariantOption = None,
 ) -> None:
     """The main job: ingest, calculate, check and render the reports.
@@ -475,7 +482,7 @@ def run(
     from zcf.pipeline import calc_step, check_step, ingest_step, report_step
 
     state = _state(ctx)
-    state.apply(lang, config)
+    state.apply(lang, config, quiet)
     if junit is not None and str(junit) == "-" and json_output:
         raise typer.BadParameter("--json and --junit - both write to standard output; choose one", param_hint="--junit")
     step = state.step()

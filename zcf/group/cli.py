@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from zcf.cli import ConfigOption, ForceOption, JsonOption, LimitOption, MessagesLangOption, _state, handles_errors
+from zcf.cli import (ConfigOption, ForceOption, JsonOption, LimitOption, MessagesLangOption, QuietOption, _state,
+                     handles_errors)
 
 
 @handles_errors
@@ -23,6 +24,7 @@ def merge_command(
     force: ForceOption = False,
     lang: MessagesLangOption = None,
     config: ConfigOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Consolidate separate entity runs (subsidiaries, plants) into one group inventory, exactly.
 
@@ -42,7 +44,7 @@ def merge_command(
     from zcf.io import to_json
 
     state = _state(ctx)
-    state.apply(lang, config)
+    state.apply(lang, config, quiet)
     env = state.env
     step = state.step()
     outcome = merge_runs(step, parts, output, MergeOptions(company, organization, consolidation, force))
