@@ -246,3 +246,17 @@ def test_repeated_rows_are_those_pandas_duplicated_finds(rows):
             firsts = [i for i in same.index[same.to_numpy()] if not frame.duplicated(subset=columns).loc[i]]
             expected.append((index, firsts[0]))
     assert list(_repeats(frame, columns)) == expected
+
+
+def test_repeated_rows_over_many_distinct_values_are_recoded_without_overflow():
+    """Eight columns of 1,000 distinct values each: the row codes would overflow int64 unless re-coded."""
+    from zcf.ingest.crosscheck import _repeats
+
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(rng.integers(0, 1000, size=(3000, 8)), columns=list("abcdefgh")).astype(object)
+    frame.iloc[2000:2100] = frame.iloc[100:200].to_numpy()  # rows 2000–2099 repeat rows 100–199
+    pairs = list(_repeats(frame, list(frame.columns)))
+    dupes = frame.duplicated(keep="first")
+    assert [index for index, _ in pairs] == frame.index[dupes.to_numpy()].tolist()
+    assert all(frame.loc[first].tolist() == frame.loc[index].tolist() and first < index for index, first in pairs)
+    assert (2000, 100) in pairs and (2099, 199) in pairs

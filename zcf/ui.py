@@ -49,7 +49,8 @@ def print_tables(console: Console, env: Environment, report: IngestReport) -> No
     table.add_column(env.t("rows", "行数"), justify="right")
     table.add_column(env.t("from", "来源"))
     for name, frame in sorted(report.tables.items()):
-        pairs = set(zip(frame["_source_file"], frame["_source_sheet"])) if "_source_file" in frame else set()
+        pairs = (set(frame[["_source_file", "_source_sheet"]].drop_duplicates().itertuples(index=False, name=None))
+                 if "_source_file" in frame else set())
         sources = sorted(Path(f).name + (f":{s}" if isinstance(s, str) else "") for f, s in pairs)
         shown = ", ".join(sources[:2]) + (f" (+{len(sources) - 2})" if len(sources) > 2 else "")
         table.add_row(name, schema.tables[name].zh, f"{len(frame):,}", Text(shown))

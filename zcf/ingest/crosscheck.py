@@ -73,10 +73,14 @@ def _repeats(frame: pd.DataFrame, columns: list[str]):
     """
     if frame.empty or not columns:
         return
-    codes = np.zeros(len(frame), dtype=np.int64)
+    codes, space = np.zeros(len(frame), dtype=np.int64), 1  # codes are in range(space)
     for name in columns:
         column, distinct = pd.factorize(frame[name], use_na_sentinel=False)
-        codes, _ = pd.factorize(codes * (len(distinct) + 1) + column)  # re-coded: the next product cannot overflow
+        if space * (len(distinct) + 1) >= 2**62:  # re-coded so that the product cannot overflow
+            codes, uniques = pd.factorize(codes)
+            space = len(uniques)
+        codes = codes * (len(distinct) + 1) + column
+        space *= len(distinct) + 1
     _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
     firsts = first[inverse]  # position of the first row with the same values
     index = frame.index
@@ -97,8 +101,7 @@ def _source_duplicates(frame: pd.DataFrame, pairs: list, locate: Locator, spec: 
     by_sources: dict[tuple, list] = {}
     for index, first in pairs:
         by_sources.setdefault((_source_of(frame, index), _source_of(frame, first)), []).append((index, first))
-    sheets = frame["_source_sheet"].astype(object).where(frame["_source_sheet"].notna(), None)
-    sizes = Counter(zip(frame["_source_file"].astype(object), sheets))
+    sizes = _rows_per_source(frame)
     rest = []
     for (source, other), group in by_sources.items():
         if source != other and len(group) >= 2 and len(group) == sizes[source]:
@@ -108,6 +111,12 @@ def _source_duplicates(frame: pd.DataFrame, pairs: list, locate: Locator, spec: 
         else:
             rest += group
     return rest
+
+
+def _rows_per_source(frame: pd.DataFrame) -> Counter:
+    """(file, sheet or None) → rows of the frame from it (counted in pandas, not a tuple a row)."""
+    counts = frame.groupby(["_source_file", "_source_sheet"], dropna=False, sort=False, observed=True).size()
+    return Counter({(file, None if pd.isna(sheet) else sheet): int(n) for (file, sheet), n in counts.items()})
 
 
 def _where(frame: pd.DataFrame, first, index) -> str:
@@ -134,7 +143,7 @@ def _reference_sets(schema: Schema, tables: dict[str, pd.DataFrame], target: str
     for ref in target.split("|"):
         table, _, column = ref.partition(".")
         if table in tables and column in tables[table].columns:
-            values = (values or set()) | set(tables[table][column].dropna().astype(str))
+            values = (values or set()) | {str(v) for v in pd.unique(tables[table][column].dropna())}
     return values
 
 
@@ -180,7 +189,9 @@ def reference_problems(schema: Schema, tables: dict[str, pd.DataFrame], locate: 
                     )
                 )
                 continue
-            unknown = present & ~frame[column.name].astype(str).isin(known)
+            codes, distinct = pd.factorize(frame[column.name])  # each distinct value looked up once
+            is_known = np.array([str(v) in known for v in distinct] + [True], dtype=bool)  # last: missing values
+            unknown = present & ~is_known[codes]
             if not unknown.any():
                 continue
             choices = {normalize_name(v): v for v in known}
