@@ -141,7 +141,7 @@ def test_true_and_one_are_never_merged():
 _CSV_CELLS = st.one_of(
     st.text(alphabet="ab ,;\t\r\n中", max_size=6),
     st.text(alphabet='ab ,;"\t\r\n中', max_size=6),
-    st.sampled_from(["", '"', '""', '"a,b"', '"x""y"', "a\r\nb", '"q"z', " ", "\r"]),
+    st.sampled_from(["", '"', '""', '"a,b"', '"x""y"', "a\r\nb", '"q"z', " ", "\r", '"ab"', '"中 b"', 'a"b', '" "']),
 )
 
 
@@ -167,6 +167,18 @@ def test_arrow_csv_equals_pandas_or_declines(rows, sep, newline, bom):
     assert got.values.tolist() == expected.values.tolist()
     assert list(got.columns) == list(expected.columns)
     assert list(got.dtypes) == list(expected.dtypes)
+
+
+def test_csv_with_every_text_quoted_is_read_by_arrow():
+    """Exports that quote every text cell (Arrow, R) take the fast path and read as pandas reads them;
+    quoting beyond plain wrapping is left to pandas."""
+    text = '"site_id","period","quantity"\n"CQ01","2025-01",12.5\n"","2025-02",\n"重庆 1","2025-03","7"\n'
+    data = text.encode("utf-8")
+    got = _arrow_csv(data, ",", 3)
+    expected = pd.read_csv(io.BytesIO(data), sep=",", header=None, dtype=str, keep_default_na=False, na_filter=False)
+    assert got is not None and got.values.tolist() == expected.values.tolist()
+    for unusual in ('"a,b",1\n', '"x""y",1\n', '"q"z,1\n', 'a"b",1\n', '"open,1\n'):
+        assert _arrow_csv(unusual.encode(), ",", 2) is None
 
 
 def test_arrow_whitespace_is_pythons():

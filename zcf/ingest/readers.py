@@ -477,9 +477,12 @@ def _arrow_csv(data: bytes, sep: str, columns: int):
     buffer = pa.py_buffer(data)
     if data.startswith(codecs.BOM_UTF8):
         buffer = buffer[len(codecs.BOM_UTF8):]
-    # Left to pandas: quoted cells (the parsers differ on malformed quoting), NUL bytes, and a
-    # blank first line (pandas finds no columns: malformed-csv).
-    if not len(buffer) or buffer[:1].to_pybytes() in (b"\r", b"\n") or b'"' in data or b"\x00" in data:
+    # Left to pandas: quoting beyond plain wrapping (the parsers differ on malformed quoting), NUL
+    # bytes, and a blank first line (pandas finds no columns: malformed-csv).
+    if not len(buffer) or buffer[:1].to_pybytes() in (b"\r", b"\n") or b"\x00" in data:
+        return None
+    if b'"' in data and not _plainly_quoted(data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data,
+                                           sep):
         return None
     try:
         table = pacsv.read_csv(
@@ -498,6 +501,28 @@ def _arrow_csv(data: bytes, sep: str, columns: int):
     frame = table.to_pandas()
     frame.columns = range(table.num_columns)
     return frame
+
+
+def _plainly_quoted(data: bytes, sep: str) -> bool:
+    """Whether every quote of the CSV wraps a whole cell whose text has no separator, line break or quote
+    (``"SUP001","steel",12.5`` as Arrow, R and many exports write): then quoting cannot be read two ways."""
+    import numpy as np
+
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    if len(quotes) % 2:
+        return False
+    special = (raw == ord(sep)) | (raw == ord("\n")) | (raw == ord("\r"))
+    opening, closing = quotes[0::2], quotes[1::2]
+    before = np.where(opening > 0, special[np.maximum(opening - 1, 0)], True)
+    after = np.where(closing + 1 < len(raw), special[np.minimum(closing + 1, len(raw) - 1)], True)
+    if not (before.all() and after.all()):
+        return False
+    # nothing special between a quote and its closing one (an empty cell "" has nothing between them)
+    bounds = np.column_stack([opening + 1, closing]).ravel()
+    inside = np.logical_or.reduceat(special | (raw == ord('"')), np.minimum(bounds, len(raw) - 1))[0::2]
+    empty = closing == opening + 1
+    return not (inside & ~empty).any()
 
 
 def _csv_extent_problem(source: InputFile, data: bytes, sep: str, limits: Limits) -> tuple[Problem | None, int]:
