@@ -164,13 +164,25 @@ def prepare_factors(out: Path, factors: Path) -> dict:
     return summary
 
 
+def _bounded(con, spill: Path):
+    """DuckDB within the memory the bench allows this process (``--memory-limit-mb``): DuckDB sizes its
+    buffer pool from the machine's memory, not from RLIMIT_DATA, and fails instead of spilling to disk."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft != resource.RLIM_INFINITY:
+        con.execute(f"SET memory_limit = '{soft * 6 // 10 >> 20}MB'")
+        con.execute(f"SET temp_directory = '{spill / 'duckdb-spill'}'")
+    return con
+
+
 def calc(out: Path, factors: Path, ref_out: Path) -> int:
     """The calc reference: lines.parquet and totals.json in ref_out, from out/dataset and the factors."""
     import duckdb
 
     dataset = out / "dataset"
     ref_out.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect()
+    con = _bounded(duckdb.connect(), ref_out)
     currency = json.loads((factors / "summary.json").read_text())["currency"]
     parts = []
     for name in present_tables(dataset):

@@ -32,15 +32,15 @@ def lot_supplies(purchases: pd.DataFrame, lines: pd.DataFrame) -> dict[str, dict
 def lot_difference(uses: list[bom_module.BomUse], bought: dict[str, dict[str, bom_module.Supply]],
                    lots: dict[str, dict[str, bom_module.Supply]]) -> tuple[float, list[str]]:
     """tCO2e per declared unit the batch's lots add to (or take from) the product's parts, and those items."""
-    delta, items = 0.0, []
+    terms, items = [], []
     for use in uses:
         lot = lots.get(use.item, {}).get(use.kind)
         average = bought.get(use.item, {}).get(use.kind)
         if lot is None or average is None or lot.intensity_t is None or average.intensity_t is None:
             continue
-        delta += use.quantity_std * (lot.intensity_t - average.intensity_t)
+        terms.append(use.quantity_std * (lot.intensity_t - average.intensity_t))
         items.append(use.item)
-    return delta, sorted(set(items))
+    return math.fsum(terms), sorted(set(items))  # exact: the same in any BOM row order
 
 
 def transport_per_product(lines: pd.DataFrame) -> dict[str, float]:

@@ -158,6 +158,10 @@ class _Builder:
         result = Footprint()
         incomplete: list[str] = []
         left_out = list(self.left_out.get(product, []))
+        # terms of each sum, added exactly (math.fsum) at the end: the same footprint in any BOM row order
+        parts_t, primary_t, quality_weighted = [], [], []
+        by_supplier: dict[str, list[float]] = {}
+        by_method: dict[str, list[float]] = {}
         for use in self.uses.get(product, []):
             if use.item in self.declared:
                 if use.item in stack:
@@ -166,10 +170,10 @@ class _Builder:
                     continue
                 child = self.footprint(use.item, stack)
                 per_unit, shares, source = child.known_t, {INTERNAL: 1.0}, "made in the group"
-                result.primary_t += use.quantity_std * child.primary_t
-                result.quality_weighted += use.quantity_std * child.quality_weighted
+                primary_t.append(use.quantity_std * child.primary_t)
+                quality_weighted.append(use.quantity_std * child.quality_weighted)
                 for supplier, value in child.by_supplier.items():
-                    result.by_supplier[supplier] = result.by_supplier.get(supplier, 0.0) + use.quantity_std * value
+                    by_supplier.setdefault(supplier, []).append(use.quantity_std * value)
                 if not child.complete:
                     incomplete.append(use.item)
             else:
@@ -179,20 +183,24 @@ class _Builder:
             self.ctx.ledger.use("bom", [use.row])
             self.used_rows.add(use.row)
             value = use.quantity_std * per_unit
-            result.parts_t += value
+            parts_t.append(value)
             if source == "purchases":
-                result.primary_t += value * shares.get("supplier-specific", 0.0)
-                result.quality_weighted += value * (supply.data_quality or 0.0)
+                primary_t.append(value * shares.get("supplier-specific", 0.0))
+                quality_weighted.append(value * (supply.data_quality or 0.0))
                 for supplier, emitted in supply.by_supplier.items():
                     part = value * emitted / supply.emissions_t if supply.emissions_t else 0.0
-                    result.by_supplier[supplier] = result.by_supplier.get(supplier, 0.0) + part
+                    by_supplier.setdefault(supplier, []).append(part)
             for method, part in shares.items():
-                result.by_method[method] = result.by_method.get(method, 0.0) + value * part
+                by_method.setdefault(method, []).append(value * part)
             result.parts.append({
                 "item_id": use.item, "quantity_per_unit": use.quantity, "unit": use.unit,
                 "unit_assumed": use.unit_assumed, "quantity_std": use.quantity_std, "unit_std": use.unit_std,
                 "source": source, "tco2e_per_unit_std": per_unit, "kgco2e_per_unit": value * KG_PER_T,
             })
+        result.parts_t, result.primary_t = math.fsum(parts_t), math.fsum(primary_t)
+        result.quality_weighted = math.fsum(quality_weighted)
+        result.by_supplier = {s: math.fsum(v) for s, v in by_supplier.items()}
+        result.by_method = {m: math.fsum(v) for m, v in by_method.items()}
         self._factory(product, result)
         if self.other_unit_rows.get(product):
             result.add_reason("footprint-rows-in-other-unit", [], product=product, rows=self.other_unit_rows[product],
