@@ -159,6 +159,16 @@ def test_console_script_runs(tmp_path):
     assert bad.returncode == 1 and "file-not-found" in bad.stdout and "Traceback" not in bad.stderr
 
 
+@pytest.mark.parametrize("module", ["zcf", "zcf.cli"])
+def test_python_dash_m_runs(module, tmp_path):
+    """``python -m zcf`` and ``python -m zcf.cli`` both run the command line (the second once failed on a
+    circular import of the command groups), with its exit codes."""
+    out = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout
+    bad = subprocess.run([sys.executable, "-m", module, "calc", str(tmp_path / "nowhere")], capture_output=True, text=True)
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+
+
 def test_malformed_checks_config_is_a_usage_error(cli, tmp_path):
     (tmp_path / "zcf.toml").write_text('[checks]\npacks = "cn-zcf"\n', encoding="utf-8")
     result = cli(["check", tmp_path], cwd=tmp_path)

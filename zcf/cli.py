@@ -6,6 +6,12 @@ commands that need them, so ``zcf --help`` stays fast.
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # python -m zcf.cli: run the zcf.cli module the command groups import, not a copy
+    from zcf.cli import main as _main
+
+    _main()
+    raise SystemExit(0)
+
 import functools
 from dataclasses import dataclass
 from pathlib import Path
