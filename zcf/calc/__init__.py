@@ -231,7 +231,7 @@ def write_outputs(report: CalcReport, out: Path) -> None:
     import pyarrow.parquet as pq
 
     from zcf.io import atomic_path, write_json_atomic
-    from zcf.outputs import clear_downstream, run_record, sha256_file
+    from zcf.outputs import clear_downstream, sha256_file
 
     clear_downstream(out, "calc")
     (out / "results.json").unlink(missing_ok=True)
@@ -250,11 +250,11 @@ def write_outputs(report: CalcReport, out: Path) -> None:
 
     # Arrow's writers and hashlib release the GIL: the two files are written (and hashed) side by side
     with ThreadPoolExecutor(max_workers=2) as pool:
-        written = {"lines.csv": pool.submit(csv), "lines.parquet": pool.submit(parquet)}
-        hashes = {**run_record(out, ("manifest.json",)), **{name: f.result() for name, f in written.items()}}
+        csv_hash, parquet_hash = pool.submit(csv), pool.submit(parquet)
+        hashes = {"manifest.json": sha256_file(out / "manifest.json"), "lines.csv": csv_hash.result(),
+                  "lines.parquet": parquet_hash.result()}
     del table
-    report.results["run"] = {"inputs_sha256": {name: hashes[name] for name in ("manifest.json", "lines.csv",
-                                                                                 "lines.parquet")}}
+    report.results["run"] = {"inputs_sha256": hashes}
     write_json_atomic(out / "results.json", report.results)
 
 

@@ -128,14 +128,10 @@ def supplies(purchases: pd.DataFrame, lines: pd.DataFrame, emitted: pd.DataFrame
 
 def _distinct_by(group: np.ndarray, texts: np.ndarray, groups: int) -> list[tuple[str, ...]]:
     """Per group: the sorted distinct non-missing texts."""
-    present = pd.notna(texts)
-    (pair,) = row_codes((group[present], texts[present].astype(str)))
+    pairs = pd.DataFrame({"group": group, "text": texts}).dropna().drop_duplicates()
     seen: list[set[str]] = [set() for _ in range(groups)]
-    if len(pair):
-        pairs = int(pair.max()) + 1
-        for g, text in zip(first_by(pair, group[present], pairs).tolist(),
-                           first_by(pair, texts[present].astype(str), pairs).tolist()):
-            seen[g].add(text)
+    for g, text in pairs.itertuples(index=False, name=None):
+        seen[g].add(str(text))
     return [tuple(sorted(s)) for s in seen]
 
 

@@ -61,6 +61,7 @@ def row_codes(*keys) -> tuple[np.ndarray, ...]:
     values are matched across the tables: no column is concatenated or expanded to Python objects.
     """
     sizes = [len(k[0]) for k in keys]
+    bounds = np.cumsum([0] + sizes)
     combined: list[np.ndarray] | None = None
     for part in zip(*keys):  # one key column, in every table
         factorised = [pd.factorize(np.asarray(c, dtype=object) if isinstance(c, (list, tuple)) else c,
@@ -76,7 +77,6 @@ def row_codes(*keys) -> tuple[np.ndarray, ...]:
         else:
             combined = [c * (missing + 1) + k for c, k in zip(combined, columns)]
         codes, _ = pd.factorize(np.concatenate(combined))  # re-coded: the next product cannot overflow
-        bounds = np.cumsum([0] + sizes)
         combined = [codes[bounds[i]:bounds[i + 1]] for i in range(len(keys))]
     return tuple(combined or [np.zeros(n, dtype=np.int64) for n in sizes])
 

@@ -189,10 +189,15 @@ def _is_scalar(value) -> bool:
     return value is None or isinstance(value, (str, int, float, np.integer, np.floating)) or value is pd.NA
 
 
+def _is_missing(value) -> bool:
+    """A scalar that stands for no value (None, NA, NaN): null on every line of its part."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def _text_array(value, n: int) -> pa.Array | pa.ChunkedArray:
     """A text column of one part as Arrow large_string, with the text ``astype("string")`` gives."""
     if _is_scalar(value):
-        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        if _is_missing(value):
             return pa.nulls(n, pa.large_string())
         return pa.repeat(pa.scalar(str(value), pa.large_string()), n)
     if isinstance(value, (pa.Array, pa.ChunkedArray)):
@@ -209,7 +214,7 @@ _CODED_TYPE = pa.dictionary(pa.int32(), pa.large_string())
 def _coded_array(value, n: int) -> pa.Array | pa.ChunkedArray:
     """A text column of one part as a dictionary array (codes and distinct texts), the texts as :func:`_text_array`."""
     if _is_scalar(value):
-        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        if _is_missing(value):
             return pa.DictionaryArray.from_arrays(pa.nulls(n, pa.int32()), pa.array([], pa.large_string()))
         return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
                                               pa.array([str(value)], pa.large_string()))
@@ -297,7 +302,7 @@ def _repeated_text(values: list, counts: list[int]) -> pa.Array:
     distinct: dict[str, int] = {}
     codes = np.empty(len(values), dtype=np.int32)
     for i, value in enumerate(values):
-        if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        if _is_missing(value):
             codes[i] = -1
         else:
             codes[i] = distinct.setdefault(str(value), len(distinct))

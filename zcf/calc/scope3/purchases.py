@@ -154,11 +154,16 @@ def _matched_footprints(ctx: CalcContext, table: pd.DataFrame, share: pd.Series,
         fallbacks.add(rows.index, f"the footprint it names ({reference}) cannot be used in {ctx.year}",
                       f"所引用的碳足迹（{reference}）不能用于 {ctx.year} 年")
     matched = supplier_pcfs.match(ctx, open_rows, pcfs)
-    matched = matched[matched.notna().to_numpy()]
-    used: set = set()
+    parts, used = _footprint_lines(ctx, table, pcfs, matched[matched.notna().to_numpy()], share, done, fallbacks)
+    supplier_pcfs.account_unmatched(ctx, pcfs, used)
+    return parts
+
+
+def _footprint_lines(ctx: CalcContext, table: pd.DataFrame, pcfs: pd.DataFrame, matched: pd.Series, share: pd.Series,
+                     done: pd.Series, fallbacks: _Fallbacks) -> tuple[list, set]:
+    """Lines of the purchase rows ``matched`` (row label → footprint label), and the footprints used."""
     if matched.empty:
-        supplier_pcfs.account_unmatched(ctx, pcfs, used)
-        return []
+        return [], set()
     pcf_order = {label: i for i, label in enumerate(pd.unique(matched.to_numpy(dtype=object)))}  # first matched first
     rows = table.loc[matched.index]
     no_quantity = rows["quantity_std"].isna().to_numpy()
@@ -168,53 +173,53 @@ def _matched_footprints(ctx: CalcContext, table: pd.DataFrame, share: pd.Series,
     rows, matched = rows[~no_quantity], matched[~no_quantity]
     # tCO2e per canonical unit, once per (footprint, unit) pair
     (pair,) = row_codes((matched, rows["unit_std"]))
-    t_per_unit = np.full(len(rows), np.nan)
-    if len(pair):
-        _, first = np.unique(pair, return_index=True)
-        for k in first.tolist():
-            pcf_label, unit_std = matched.iat[k], rows["unit_std"].iat[k]
-            pcf = pcfs.loc[pcf_label]
-            value = supplier_pcfs.per_unit(pcf, unit_std)
-            same = pair == pair[k]
-            if value is None:
-                fallbacks.add(rows.index[same], f"footprint {pcf['pcf_id']} is per {pcf['declared_unit']} but the purchase "
-                              f"is in {rows['unit'].iat[k]}; give product_mass_kg to convert",
-                              f"碳足迹 {pcf['pcf_id']} 按 {pcf['declared_unit']} 计，但采购单位为 {rows['unit'].iat[k]}；"
-                              "请填写单位产品质量以换算")
-                continue
-            t_per_unit[same] = value
-    has_value = ~np.isnan(t_per_unit)
-    if not has_value.any():
-        supplier_pcfs.account_unmatched(ctx, pcfs, used)
-        return []
+    per_pair = np.full(int(pair.max(initial=-1)) + 1, np.nan)
+    _, first = np.unique(pair, return_index=True)
+    for k in first.tolist():
+        pcf = pcfs.loc[matched.iat[k]]
+        value = supplier_pcfs.per_unit(pcf, rows["unit_std"].iat[k])
+        if value is not None:
+            per_pair[pair[k]] = value
+            continue
+        unit = rows["unit"].iat[k]
+        fallbacks.add(rows.index[pair == pair[k]],
+                      f"footprint {pcf['pcf_id']} is per {pcf['declared_unit']} but the purchase is in {unit}; "
+                      "give product_mass_kg to convert",
+                      f"碳足迹 {pcf['pcf_id']} 按 {pcf['declared_unit']} 计，但采购单位为 {unit}；请填写单位产品质量以换算")
+    t_per_unit = per_pair[pair]
     # lines by footprint (first matched first), unit, then row
     order = np.lexsort((np.arange(len(rows)), rows["unit_std"].astype(str).to_numpy(dtype=object).astype(str),
                         matched.map(pcf_order).to_numpy(dtype=np.int64)))
-    order = order[has_value[order]]
+    order = order[~np.isnan(t_per_unit[order])]
+    if not len(order):
+        return [], set()
     rows, labels, t_per_unit = rows.iloc[order], matched.iloc[order], t_per_unit[order]
-    used |= set(labels.tolist())
-    info = pcfs.loc[labels.to_numpy(dtype=object)]
-    pcf_ids = info["pcf_id"].astype(str).to_numpy(dtype=object)
-    sources = np.array([f"supplier_pcfs {i}" + (f" ({s})" if isinstance(s, str) else "")
-                        for i, s in zip(pcf_ids, info["source"].to_numpy(dtype=object))], dtype=object)
-    quality = np.array([supplier_pcfs.data_quality(pcfs.loc[label]) for label in pcfs.index], dtype=np.int64)
-    quality = quality[pcfs.index.get_indexer(labels.to_numpy(dtype=object))]
+    # what is said of each footprint, once per footprint, then taken for each of its lines
+    used = pd.unique(labels.to_numpy(dtype=object))
+    which = pd.Index(used).get_indexer(labels.to_numpy(dtype=object))
+    info = pcfs.loc[used]
+    ids = info["pcf_id"].astype(str).tolist()
+    factor_id = np.array(["pcf:" + i for i in ids], dtype=object)[which]
+    source = np.array([f"supplier_pcfs {i}" + (f" ({s})" if isinstance(s, str) else "")
+                       for i, s in zip(ids, info["source"].tolist())], dtype=object)[which]
+    quality = np.array([supplier_pcfs.data_quality(pcf) for _, pcf in info.iterrows()], dtype=np.int64)[which]
+    per_declared = np.array([f" × {fmt(kg)} kgCO2e per {fmt(amount)} {unit} ({i}) = " for kg, amount, unit, i in zip(
+        info["pcf_kgco2e"].tolist(), info["declared_unit_amount"].tolist(), info["declared_unit"].tolist(), ids)],
+        dtype=object)[which]
     gas_t = rows["quantity_std"] * t_per_unit
-    per_declared = [f" × {fmt(kg)} kgCO2e per {fmt(amount)} {unit} ({i}) = " for kg, amount, unit, i in zip(
-        info["pcf_kgco2e"].tolist(), info["declared_unit_amount"].tolist(), info["declared_unit"].tolist(), pcf_ids)]
     unit_std = rows["unit_std"].astype(str)
-    parts = [make_lines(
+    line_part = make_lines(
         rows, table="purchases", scope="3", category=_category(rows), activity="purchase.supplier_pcf",
         quantity_std=rows["quantity_std"], unit_std=unit_std, factor=None,
-        factor_id=pd.Series(["pcf:" + i for i in pcf_ids], index=rows.index),
-        factor_source=pd.Series(sources, index=rows.index), factor_value=pd.Series(t_per_unit, index=rows.index),
-        factor_unit=("tCO2e/" + unit_std), gas="CO2e", gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis,
-        share=share[rows.index], method="supplier-specific", data_quality=quality,
-        calculation=words(fmts(rows["quantity"]), " ", texts(rows["unit"]), per_declared, fmts(gas_t), " tCO2e"),
-    )]
+        factor_id=pd.Series(factor_id, index=rows.index), factor_source=pd.Series(source, index=rows.index),
+        factor_value=pd.Series(t_per_unit, index=rows.index), factor_unit=("tCO2e/" + unit_std), gas="CO2e",
+        gas_t=gas_t, gwp=1.0, gwp_basis=ctx.gwp_basis, share=share[rows.index], method="supplier-specific",
+        data_quality=quality,
+        calculation=words(fmts(rows["quantity"]), " ", texts(rows["unit"]), per_declared.tolist(), fmts(gas_t),
+                          " tCO2e"),
+    )
     done[rows.index] = True
-    supplier_pcfs.account_unmatched(ctx, pcfs, used)
-    return parts
+    return [line_part], set(used.tolist())
 
 
 def _average_data(ctx: CalcContext, table: pd.DataFrame, share: pd.Series, done: pd.Series,
