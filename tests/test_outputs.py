@@ -308,3 +308,17 @@ def test_a_killed_run_leaves_a_folder_that_is_consistent_or_refused(finished_run
         assert results["lines"]["count"] == lines
     else:
         assert "run zcf" in check.stderr or "do not belong to one run" in check.stderr or "no valid dataset" in check.stderr
+
+
+@pytest.mark.parametrize("name, step", [("results.json", "check"), ("results.json", "report"),
+                                        ("manifest.json", "calc"), ("checks.json", "report")])
+def test_an_edited_record_that_is_not_json_is_a_clear_error(tmp_path, name, step):
+    """A run record cut off or edited into invalid JSON: the file, the line and what to run — no traceback."""
+    out = tmp_path / "out"
+    assert run(small_inputs(tmp_path / "in"), out).exit_code == 0
+    path = out / name
+    path.write_text(path.read_text(encoding="utf-8")[:40], encoding="utf-8")
+    result = invoke([step, out, *(["--format", "xlsx"] if step == "report" else ())])
+    said = result.stdout + result.stderr
+    assert result.exit_code == 1, said
+    assert f"{name} is not valid JSON (line" in said and "Traceback" not in said and "internal error" not in said

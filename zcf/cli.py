@@ -102,12 +102,9 @@ def handles_errors(fn: Callable) -> Callable:
 
             console = state.env.console(stderr=True)
             if isinstance(exc, MemoryError):
-                import resource
-
                 from zcf.problems import Problem
 
-                peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
-                problem = Problem("out-of-memory", params={"command": f"zcf {ctx.info_name}", "peak_mb": f"{peak_mb:,}"})
+                problem = Problem("out-of-memory", params={"command": f"zcf {ctx.info_name}", "peak_mb": _peak_mb()})
                 console.print(Text(f"zcf: {problem.message(state.env.lang)}", style="bold red"), soft_wrap=True)
                 raise typer.Exit(ExitCode.RESOURCES) from None
             if isinstance(exc, OSError) and exc.filename:  # the environment: a read-only folder, a full disk
@@ -124,6 +121,18 @@ def handles_errors(fn: Callable) -> Callable:
             raise typer.Exit(ExitCode.INTERNAL) from None
 
     return wrapper
+
+
+def _peak_mb() -> str:
+    """This process's peak resident memory in MB, as text ("?" where the platform does not say: Windows)."""
+    import sys
+
+    try:
+        import resource
+    except ImportError:
+        return "?"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
+    return f"{peak // (1 << 20) if sys.platform == 'darwin' else peak // 1024:,}"
 
 
 def _is_usage_error(exc: Exception) -> bool:

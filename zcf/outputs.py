@@ -196,6 +196,23 @@ def _broken(out: Path, what: str, fix: str) -> ZcfError:
                     hint=f"Run {fix} again (or zcf run) to write them together.")
 
 
+def read_record(out: Path, name: str, fix: str) -> dict[str, Any]:
+    """A JSON record of a run (manifest.json, results.json, checks.json); one that cannot be read as JSON
+    (edited, cut off) is a clear error naming the file and the step to run again, not a traceback."""
+    import json
+
+    path = out / name
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise _broken(out, f"{name} is not valid JSON (line {exc.lineno}, column {exc.colno})", fix) from None
+    except UnicodeDecodeError:
+        raise _broken(out, f"{name} is not UTF-8 text", fix) from None
+    if not isinstance(document, dict):
+        raise _broken(out, f"{name} does not hold a JSON object", fix)
+    return document
+
+
 def dataset_hashes(dataset: Path) -> dict[str, str]:
     return {p.name: sha256_file(p) for p in sorted(dataset.glob("*.parquet"))}
 

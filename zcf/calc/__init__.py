@@ -9,7 +9,6 @@ row each) and the results document whose totals are sums of those lines.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -30,13 +29,13 @@ class CalcReport:
 
 def load_dataset(out: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """The manifest and the tables written by ``zcf ingest``; a clear error if there are none."""
-    from zcf.outputs import require_own, verify_dataset
+    from zcf.outputs import read_record, require_own, verify_dataset
 
     require_own(out, "calc")
     manifest_path = out / "manifest.json"
     if not manifest_path.is_file() or not (out / "dataset").is_dir():
         raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_record(out, "manifest.json", "zcf ingest")
     if not manifest.get("valid"):
         raise ZcfError(Problem("no-dataset", params={"out": str(out)}).message(), ExitCode.INVALID)
     verify_dataset(out, manifest)

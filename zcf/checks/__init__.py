@@ -8,7 +8,6 @@ for CI systems.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,13 +98,13 @@ def load_inputs(out: Path):
     import pandas as pd
 
     from zcf.io import require_files
-    from zcf.outputs import require_own, verify_results
+    from zcf.outputs import read_record, require_own, verify_results
 
     require_own(out, "check")
     require_files(out, ["results.json", "lines.parquet", "dataset"], "zcf calc")
     from concurrent.futures import ThreadPoolExecutor
 
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = read_record(out, "results.json", "zcf calc")
     # The hashes of lines.csv and lines.parquet are checked while the Parquet files are read (hashlib and
     # Arrow release the GIL); nothing read is used unless they match, and a mismatch is the error reported.
     with ThreadPoolExecutor(max_workers=1) as pool:

@@ -115,7 +115,7 @@ def factor_provenance(results: dict, tables: dict, lines: pd.DataFrame) -> dict[
 
 def scope2_dual(results: dict, tables: dict, lines: pd.DataFrame) -> dict[str, Any]:
     """Location- and market-based Scope 2 are both reported when electricity is used."""
-    in_scope2 = (lines["scope"] == "2").to_numpy(dtype=bool, na_value=False)
+    in_scope2 = _is(lines["scope"], "2")
     methods = _distinct(lines.loc[in_scope2, "scope2_method"])
     ok = not in_scope2.any() or methods == {"location", "market"}
     return {"ok": ok, "measured": len(methods), "message": {  # methods reported: 2 when both are

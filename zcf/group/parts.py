@@ -72,7 +72,7 @@ class Part:
 
 def read_part(folder: Path, lang: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, pd.DataFrame]]:
     """A part's manifest, results.json and dataset tables, verified to belong to one complete run."""
-    from zcf.outputs import require_own, verify_dataset, verify_results
+    from zcf.outputs import read_record, require_own, verify_dataset, verify_results
 
     if not folder.is_dir():
         raise merge_error("merge-not-a-run", lang, ExitCode.USAGE, folder=str(folder), what="no such folder")
@@ -80,13 +80,13 @@ def read_part(folder: Path, lang: str) -> tuple[dict[str, Any], dict[str, Any], 
     manifest_path, results_path = folder / "manifest.json", folder / "results.json"
     if not manifest_path.is_file() or not (folder / "dataset").is_dir():
         raise merge_error("merge-not-a-run", lang, folder=str(folder), what="no manifest.json and dataset/")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_record(folder, "manifest.json", "zcf ingest")
     if not manifest.get("valid"):
         raise merge_error("merge-not-a-run", lang, folder=str(folder), what="its ingest found errors")
     verify_dataset(folder, manifest)
     if not results_path.is_file():
         raise merge_error("merge-not-a-run", lang, folder=str(folder), what="no results.json")
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    results = read_record(folder, "results.json", "zcf calc")
     verify_results(folder, results)
     tables = {p.stem: pd.read_parquet(p) for p in sorted((folder / "dataset").glob("*.parquet"))}
     return manifest, results, tables

@@ -109,6 +109,7 @@ def ingest(
     leaves out; ``options.year`` overrides the reporting year. ``progress`` (optional) is
     told each file read and its rows: ``progress("energy.csv", 156)``.
     """
+    from zcf.ingest.tables import validate_tables
     from zcf.schema import load_schema
 
     options = options or IngestOptions()
@@ -170,8 +171,6 @@ def ingest(
         problems.append(Problem("no-reporting-year"))
 
     any_rows = any(len(m.data) for tables_of in mapped_by_table.values() for m in tables_of)
-    from zcf.ingest.tables import validate_tables
-
     tables, table_problems = validate_tables(schema, mapped_by_table, options, reporting_year, organization,
                                               refused)
     problems += table_problems

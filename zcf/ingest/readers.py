@@ -466,23 +466,21 @@ def _arrow_csv(data: bytes, sep: str, columns: int):
     """The cells of a UTF-8 CSV as text columns, parsed by Arrow (fast, in parallel, no Python objects).
 
     Gives exactly what the pandas parser gives (every cell as text, empty cells as ``""``) for
-    every file it accepts; files it refuses or leaves alone — quoted cells, rows with more
-    or fewer cells, anything malformed — return None and are parsed by pandas, which knows how
-    to read them or what to report. A UTF-8 BOM is skipped, as the ``utf-8-sig`` codec does.
+    every file it accepts; files it refuses or leaves alone — quotes other than around plain cells,
+    rows with more or fewer cells, anything malformed — return None and are parsed by pandas, which
+    knows how to read them or what to report. A UTF-8 BOM is skipped, as the ``utf-8-sig`` codec does.
     """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    buffer = pa.py_buffer(data)
-    if data.startswith(codecs.BOM_UTF8):
-        buffer = buffer[len(codecs.BOM_UTF8):]
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    buffer = pa.py_buffer(data)[start:]
     # Left to pandas: quoting beyond plain wrapping (the parsers differ on malformed quoting), NUL
     # bytes, and a blank first line (pandas finds no columns: malformed-csv).
     if not len(buffer) or buffer[:1].to_pybytes() in (b"\r", b"\n") or b"\x00" in data:
         return None
-    if b'"' in data and not _plainly_quoted(data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data,
-                                           sep):
+    if b'"' in data and not _plainly_quoted(memoryview(data)[start:], sep):
         return None
     try:
         table = pacsv.read_csv(
@@ -503,7 +501,7 @@ def _arrow_csv(data: bytes, sep: str, columns: int):
     return frame
 
 
-def _plainly_quoted(data: bytes, sep: str) -> bool:
+def _plainly_quoted(data: bytes | memoryview, sep: str) -> bool:
     """Whether every quote of the CSV wraps a whole cell whose text has no separator, line break or quote
     (``"SUP001","steel",12.5`` as Arrow, R and many exports write): then quoting cannot be read two ways."""
     import numpy as np

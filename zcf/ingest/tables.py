@@ -46,7 +46,6 @@ def validate_tables(schema, mapped_by_table, options, reporting_year, organizati
                 frames.append(frame)
                 problems += found
                 cell_errors |= any(p.severity == "error" for p in found)
-                del piece
             found = per_value_problems(per_value)
             problems += found
             cell_errors |= any(p.severity == "error" for p in found)

@@ -246,7 +246,7 @@ def _cell_problems(column: ColumnSpec, raw: pd.Series, coerced: coerce.Coerced, 
     for (code, shown), rows in groups.items():
         numbers = [int(mapped.row_numbers[i]) for i in rows]
         key = (column.name, code, shown)
-        if per_value is not None and key in per_value:
+        if key in per_value:
             per_value[key][1].extend(numbers)
             continue
         first = rows[0]

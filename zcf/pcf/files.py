@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,12 @@ def export_files(out: Path, dest: Path, spec: str, batches: bool, config, source
     import pandas as pd
 
     from zcf.io import require_files, to_json, write_bytes_atomic
-    from zcf.outputs import claim, require_own, verify_results
+    from zcf.outputs import claim, read_record, require_own, verify_results
     from zcf.pcf.export import footprints
 
     require_own(out, "pcf export")
     require_files(out, ["results.json", "dataset"], "zcf calc")
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = read_record(out, "results.json", "zcf calc")
     verify_results(out, results)
     vehicle_masses: dict[str, float] = {}
     sold = out / "dataset" / "sold_products.parquet"

@@ -25,11 +25,10 @@ from typing import Any, Callable
 import pandas as pd
 
 from zcf.report import checks_view, sections
-from zcf.report.lines_sheet import lines_sheet
+from zcf.report.lines_sheet import MAX_SHEETS, ROWS_PER_SHEET, lines_sheet
 from zcf.report.model import ReportModel
 from zcf.report.numbers import FORMATS, fmt_number, number_format
 
-EXCEL_ROWS = 1_048_576  # rows of a worksheet, the header included
 OPTIONS = {
     "constant_memory": True,  # rows go to disk as they are written
     "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,  # text stays text
@@ -161,7 +160,7 @@ def check_rows(model: ReportModel) -> list[list[Any]]:
     return rows
 
 
-def write_excel(model: ReportModel, path: Path, moment=None, progress=None, row_limit: int = EXCEL_ROWS - 1,
+def write_excel(model: ReportModel, path: Path, moment=None, progress=None, row_limit: int = ROWS_PER_SHEET,
                 max_lines: int | None = None) -> None:
     """Write report.xlsx atomically; ``moment`` (a datetime) dates the document.
 
@@ -173,7 +172,6 @@ def write_excel(model: ReportModel, path: Path, moment=None, progress=None, row_
 
     from zcf.io import atomic_path
     from zcf.progress import NO_PROGRESS
-    from zcf.report.lines_sheet import MAX_SHEETS
     from zcf.report.xlsx_rows import splice
 
     progress = progress or NO_PROGRESS

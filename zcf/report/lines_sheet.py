@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-MAX_SHEETS = 3  # sheets of lines at most (3,145,725 lines); more are in lines.parquet and lines.csv only
-ROWS_PER_SHEET = 1_048_576 - 1  # Excel's rows less the header
-
 import numpy as np
 import pandas as pd
 
 from zcf.report.model import ReportModel
+
+MAX_SHEETS = 3  # sheets of lines at most (3,145,725 lines); more are in lines.parquet and lines.csv only
+ROWS_PER_SHEET = 1_048_576 - 1  # Excel's rows less the header
+MAX_LINES = MAX_SHEETS * ROWS_PER_SHEET  # lines a workbook lists
 
 # lines.csv column → (label key, Excel number format kind)
 COLUMNS: dict[str, tuple[str, str | None]] = {

@@ -12,7 +12,6 @@ to the (Chinese) name.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,9 +206,9 @@ def read_lines(path: Path, max_listed: int | None = None) -> pd.DataFrame:
     shows only the largest lines, and those are in lines.csv and lines.parquet in full."""
     import pyarrow.parquet as pq
 
-    from zcf.report.lines_sheet import MAX_SHEETS, ROWS_PER_SHEET
+    from zcf.report.lines_sheet import MAX_LINES
 
-    listed = max_listed if max_listed is not None else MAX_SHEETS * ROWS_PER_SHEET
+    listed = max_listed if max_listed is not None else MAX_LINES
     schema = pq.read_schema(path)
     rows = pq.ParquetFile(path).metadata.num_rows
     columns = [n for n in schema.names if not (n == "calculation" and rows > listed)]
@@ -223,16 +222,16 @@ def load_model(out: Path, lang: str, generated: str) -> ReportModel:
     from zcf.io import require_files
     from zcf.report.figures import build_charts
 
-    from zcf.outputs import require_own, verify_checks, verify_results
+    from zcf.outputs import read_record, require_own, verify_checks, verify_results
 
     require_own(out, "report")
     require_files(out, ["results.json", "lines.parquet", "manifest.json", "dataset"], "zcf calc")
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = read_record(out, "results.json", "zcf calc")
     verify_results(out, results)
     lines = read_lines(out / "lines.parquet")
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest = read_record(out, "manifest.json", "zcf ingest")
     checks_path = out / "checks.json"
-    checks = json.loads(checks_path.read_text(encoding="utf-8")) if checks_path.is_file() else None
+    checks = read_record(out, "checks.json", "zcf check") if checks_path.is_file() else None
     if checks is not None:
         verify_checks(out, checks)
     tables = {p.stem: pd.read_parquet(p) for p in sorted((out / "dataset").glob("*.parquet")) if p.stem in REPORT_TABLES}

@@ -7,7 +7,6 @@ back in (:mod:`zcf.suppliers.collect`), with the coverage of category 1 before a
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -26,11 +25,11 @@ def make_kits(out: Path, dest: Path, chosen: list[str] | None, every: bool, lang
     import pandas as pd
 
     from zcf.errors import ExitCode, ZcfError
-    from zcf.outputs import claim, require_own, verify_results
+    from zcf.outputs import claim, read_record, require_own, verify_results
     from zcf.suppliers.kit import kit_suppliers, write_kit
 
     require_own(out, "supplier kit")
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = read_record(out, "results.json", "zcf calc")
     verify_results(out, results)
     purchases = pd.read_parquet(out / "dataset" / "purchases.parquet")
     suppliers_path = out / "dataset" / "suppliers.parquet"
@@ -107,12 +106,12 @@ def _inventory(out: Path | None):
     """The buyer's purchases, results and lines, when OUT is given."""
     import pandas as pd
 
-    from zcf.outputs import require_own, verify_results
+    from zcf.outputs import read_record, require_own, verify_results
 
     if out is None:
         return None, None, None
     require_own(out, "supplier collect")
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    results = read_record(out, "results.json", "zcf calc")
     verify_results(out, results)
     return pd.read_parquet(out / "dataset" / "purchases.parquet"), results, pd.read_parquet(out / "lines.parquet")
 
