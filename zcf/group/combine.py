@@ -37,8 +37,10 @@ def entity_path(label: str, path: Any) -> str:
 
 def _with_entity_lineage(part: Part, frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    if "_source_file" in frame:
-        frame["_source_file"] = [entity_path(part.label, f) for f in frame["_source_file"].tolist()]
+    if "_source_file" in frame:  # each distinct file renamed once (a table of millions of rows has a few files)
+        codes, files = pd.factorize(frame["_source_file"], use_na_sentinel=False)
+        renamed = pd.array([entity_path(part.label, f) for f in files.tolist()], dtype="string")
+        frame["_source_file"] = pd.Series(renamed.take(codes), index=frame.index)
     return frame
 
 

@@ -247,7 +247,7 @@ def _pages_to(advance):
 
     class Pages(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            if record.msg.startswith("Step 5") and record.args:
+            if isinstance(record.msg, str) and record.msg.startswith("Step 5") and record.args:
                 advance(completed=record.args[0])
 
     handler, level, propagate = Pages(), logger.level, logger.propagate
